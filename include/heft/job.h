@@ -1,0 +1,115 @@
+/*
+ * heft/job.h - the job-handler API: everything a job type needs, nothing
+ * of the daemon behind it.
+ *
+ * A handler is a function that heftd calls on one of its worker threads
+ * with a job context (heft_job, opaque).  It reads the parsed payload,
+ * does its work, and either sets a result (a JSON value and optionally a
+ * binary blob) and returns HEFT_OK, or calls heft_job_fail() and returns
+ * what it returned.
+ *
+ * Threads: a heft_job belongs to the one thread running its handler; a
+ * handler may keep no state across jobs other than read-only data (several
+ * threads run the same handler at once).
+ *
+ * Ownership: everything a getter returns is borrowed and valid until the
+ * handler returns.  heft_job_set_result() steals the JSON reference it is
+ * given; heft_job_set_blob() copies the bytes.
+ *
+ * Deadlines: a job has a deadline (its timeout_ms option, or the type's
+ * configured timeout).  Long handlers must call heft_job_cancelled() between
+ * units of work (a page, a chunk of input) and return promptly when it is
+ * true: either because the deadline passed or because heftd is shutting
+ * down and its grace period ran out.  What the handler returns then does
+ * not matter: a job past its deadline fails with code "timeout" (retried
+ * like any retryable failure), and a job cancelled by shutdown is left for
+ * another worker.  heftd cannot stop a handler that never checks.
+ */
+#ifndef HEFT_JOB_H
+#define HEFT_JOB_H
+
+#include <jansson.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Bumped when the handler ABI changes incompatibly. */
+#define HEFT_API_VERSION 1
+
+enum heft_status {
+    HEFT_OK = 0,
+    HEFT_ERR = -1,      /* the job failed: see heft_job_fail() */
+};
+
+enum heft_log_level_public {
+    HEFT_JOB_LOG_ERROR = 3,
+    HEFT_JOB_LOG_WARN = 4,
+    HEFT_JOB_LOG_INFO = 6,
+    HEFT_JOB_LOG_DEBUG = 7,
+};
+
+typedef struct heft_job heft_job;
+
+typedef int (*heft_handler_fn)(heft_job *job);
+
+/* One job type.  Handlers are listed in one table (jobs/registry.c). */
+struct heft_handler {
+    const char *type;            /* "echo", "pdf.render": what clients enqueue */
+    heft_handler_fn run;
+    const char *summary;         /* one line for --help and docs */
+};
+
+/* ---- inputs (borrowed) ---- */
+
+const char *heft_job_id(const heft_job *job);
+const char *heft_job_type(const heft_job *job);
+const char *heft_job_queue(const heft_job *job);
+/* The parsed payload: any JSON value (usually an object). */
+const json_t *heft_job_payload(const heft_job *job);
+/* 1 for the first attempt, 2 for the first retry, ... */
+int heft_job_attempt(const heft_job *job);
+
+/* A limit from the config: jobs.types.TYPE.limits.NAME, or fallback when
+ * the config sets none.  Handlers enforce their own limits with it. */
+long long heft_job_limit(const heft_job *job, const char *name, long long fallback);
+
+/* ---- deadline and cancellation ---- */
+
+/* Non-zero once the job must stop: deadline passed or shutdown. Cheap. */
+int heft_job_cancelled(const heft_job *job);
+/* Milliseconds left before the deadline (0 when past it). */
+long long heft_job_remaining_ms(const heft_job *job);
+
+/* ---- reporting ---- */
+
+/* Progress from 0 to 100, published with the job's lease renewals. */
+void heft_job_progress(heft_job *job, int percent);
+/* Log a line tagged with the job's queue, type and id.  Never log secrets. */
+void heft_job_log(heft_job *job, int level, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* ---- outcome ---- */
+
+/* The JSON result (steals the reference; a later call replaces it).
+ * Returns HEFT_OK, or HEFT_ERR when result is NULL. */
+int heft_job_set_result(heft_job *job, json_t *result);
+/* A binary result stored beside the JSON one (copied). HEFT_OK or HEFT_ERR
+ * when memory runs out or len exceeds the job's blob limit. */
+int heft_job_set_blob(heft_job *job, const void *data, size_t len);
+
+/* Fail the job with a stable machine-readable code ([a-z0-9_], e.g.
+ * "bad_input") and a human message.  retryable: 0 for errors that the same
+ * input will always hit (the job ends "failed" at once), 1 for transient
+ * ones (retried with backoff up to its attempts, then "dead").
+ * Always returns HEFT_ERR, so a handler can `return heft_job_fail(...)`. */
+int heft_job_fail(heft_job *job, const char *code, int retryable, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -1,0 +1,429 @@
+/*
+ * daemon.c - heftd's life cycle: the checks before serving, the threads,
+ * the signals, and the orderly drain (see the state machine in daemon.h).
+ *
+ * Signals are blocked in every thread and taken synchronously by the main
+ * thread with sigtimedwait(), so no code runs in a signal handler.
+ */
+#include "autoconfig.h"
+
+#include "daemon.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/time.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "link.h"
+#include "log.h"
+
+#define WORKER_STACK (8u << 20)   /* handlers may need deep stacks (libharu) */
+#define MIN_REDIS_VERSION 60200   /* 6.2: XAUTOCLAIM, XCLAIM JUSTID semantics */
+
+long long heft_now_ms(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* ---- queues and their key names ---- */
+
+/* "heft:{NAME}:SUFFIX": one hash tag per queue, so a queue is one slot. */
+static char *queue_key(const char *name, const char *suffix)
+{
+    struct heft_buf b = HEFT_BUF_INIT;
+
+    if (heft_buf_printf(&b, "heft:{%s}:%s", name, suffix) < 0)
+        return NULL;
+    return heft_buf_detach(&b, NULL);
+}
+
+static int queue_init(struct heft_queue *q, const struct heft_queue_conf *qc)
+{
+    q->name = strdup(qc->name);
+    q->weight = qc->weight;
+    q->stream[HEFT_BAND_HIGH] = queue_key(qc->name, "ready:high");
+    q->stream[HEFT_BAND_NORMAL] = queue_key(qc->name, "ready:normal");
+    q->stream[HEFT_BAND_LOW] = queue_key(qc->name, "ready:low");
+    q->delayed = queue_key(qc->name, "delayed");
+    q->dead = queue_key(qc->name, "dead");
+    q->stats = queue_key(qc->name, "stats");
+    q->events = queue_key(qc->name, "events");
+    q->paused = queue_key(qc->name, "paused");
+    q->prefix = queue_key(qc->name, "");
+    atomic_init(&q->is_paused, 0);
+    return q->name && q->stream[0] && q->stream[1] && q->stream[2] && q->delayed &&
+           q->dead && q->stats && q->events && q->paused && q->prefix ? 0 : -1;
+}
+
+static void queue_fini(struct heft_queue *q)
+{
+    int b;
+
+    free(q->name);
+    for (b = 0; b < HEFT_NBANDS; b++)
+        free(q->stream[b]);
+    free(q->delayed);
+    free(q->dead);
+    free(q->stats);
+    free(q->events);
+    free(q->paused);
+    free(q->prefix);
+}
+
+int heft_daemon_find_stream(const struct heft_daemon *d, const char *key, size_t len,
+                            enum heft_band *band)
+{
+    size_t q;
+    int b;
+
+    for (q = 0; q < d->nqueues; q++)
+        for (b = 0; b < HEFT_NBANDS; b++)
+            if (strlen(d->queues[q].stream[b]) == len && !memcmp(d->queues[q].stream[b], key, len)) {
+                *band = (enum heft_band)b;
+                return (int)q;
+            }
+    return -1;
+}
+
+int heft_daemon_init(struct heft_daemon *d, struct heft_config *cfg)
+{
+    size_t i;
+    struct timeval tv;
+
+    memset(d, 0, sizeof *d);
+    d->cfg = cfg;
+    d->started_ms = heft_now_ms();
+    if (gethostname(d->host, sizeof d->host) != 0)
+        snprintf(d->host, sizeof d->host, "unknown");
+    d->host[sizeof d->host - 1] = '\0';
+    gettimeofday(&tv, NULL);
+    srandom((unsigned)(tv.tv_sec ^ tv.tv_usec ^ getpid()));
+    snprintf(d->consumer, sizeof d->consumer, "%s:%d:%04lx", d->host, (int)getpid(),
+             (unsigned long)(random() & 0xffff));
+    pthread_mutex_init(&d->mu, NULL);
+    {
+        pthread_condattr_t ca;
+        pthread_condattr_init(&ca);
+        pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+        pthread_cond_init(&d->changed, &ca);
+        pthread_condattr_destroy(&ca);
+    }
+    atomic_init(&d->state, HEFT_STARTING);
+    d->queues = calloc(cfg->nqueues, sizeof *d->queues);
+    if (!d->queues)
+        return -1;
+    d->nqueues = cfg->nqueues;
+    for (i = 0; i < cfg->nqueues; i++)
+        if (queue_init(&d->queues[i], &cfg->queues[i]) < 0)
+            return -1;
+    return 0;
+}
+
+void heft_daemon_fini(struct heft_daemon *d)
+{
+    size_t i;
+
+    for (i = 0; d->queues && i < d->nqueues; i++)
+        queue_fini(&d->queues[i]);
+    free(d->queues);
+    pthread_mutex_destroy(&d->mu);
+    pthread_cond_destroy(&d->changed);
+}
+
+/* ---- state ---- */
+
+enum heft_state heft_daemon_state(struct heft_daemon *d)
+{
+    return (enum heft_state)atomic_load(&d->state);
+}
+
+void heft_daemon_set_state(struct heft_daemon *d, enum heft_state s)
+{
+    pthread_mutex_lock(&d->mu);
+    atomic_store(&d->state, s);
+    pthread_cond_broadcast(&d->changed);
+    pthread_mutex_unlock(&d->mu);
+}
+
+void heft_daemon_sleep(struct heft_daemon *d, long long ms)
+{
+    struct timespec until;
+    int state = atomic_load(&d->state);
+
+    clock_gettime(CLOCK_MONOTONIC, &until);
+    until.tv_sec += ms / 1000;
+    until.tv_nsec += (ms % 1000) * 1000000L;
+    if (until.tv_nsec >= 1000000000L) {
+        until.tv_sec++;
+        until.tv_nsec -= 1000000000L;
+    }
+    pthread_mutex_lock(&d->mu);
+    while (atomic_load(&d->state) == state)
+        if (pthread_cond_timedwait(&d->changed, &d->mu, &until) == ETIMEDOUT)
+            break;
+    pthread_mutex_unlock(&d->mu);
+}
+
+/* ---- checks before serving ---- */
+
+static redisReply *call_argv(struct heft_link *l, int argc, const char **argv)
+{
+    struct heft_cmd c = HEFT_CMD_INIT;
+    redisReply *r;
+    int i;
+
+    for (i = 0; i < argc; i++)
+        heft_cmd_borrows(&c, argv[i]);
+    r = heft_link_call(l, &c);
+    heft_cmd_free(&c);
+    return r;
+}
+
+/* The value of "name:" in an INFO reply, copied into out. */
+static int info_field(const char *info, const char *name, char *out, size_t len)
+{
+    const char *p = strstr(info, name);
+    size_t n;
+
+    if (!p)
+        return -1;
+    p += strlen(name);
+    n = strcspn(p, "\r\n");
+    snprintf(out, len, "%.*s", (int)n, p);
+    return 0;
+}
+
+static int version_number(const char *v)
+{
+    int major = 0, minor = 0, patch = 0;
+
+    sscanf(v, "%d.%d.%d", &major, &minor, &patch);
+    return major * 10000 + minor * 100 + patch;
+}
+
+/* Refuse Redis that is too old or may evict our keys. */
+static int check_redis(struct heft_daemon *d, struct heft_link *l)
+{
+    const char *argv[] = { "INFO", "server" };
+    const char *argm[] = { "INFO", "memory" };
+    char version[32] = "", policy[64] = "";
+    redisReply *r;
+
+    if ((r = call_argv(l, 2, argv)) && r->type == REDIS_REPLY_STRING)
+        info_field(r->str, "redis_version:", version, sizeof version);
+    if (r)
+        freeReplyObject(r);
+    if ((r = call_argv(l, 2, argm)) && r->type == REDIS_REPLY_STRING)
+        info_field(r->str, "maxmemory_policy:", policy, sizeof policy);
+    if (r)
+        freeReplyObject(r);
+    if (version_number(version) < MIN_REDIS_VERSION) {
+        log_error("Redis %s is too old: heft needs Redis 6.2 or newer", *version ? version : "(unknown)");
+        return -1;
+    }
+    if (*policy && strcmp(policy, "noeviction") != 0 && !d->cfg->allow_eviction) {
+        log_error("Redis maxmemory-policy is %s: Redis may evict queued jobs. Set "
+                  "maxmemory-policy noeviction (CONFIG SET maxmemory-policy noeviction), "
+                  "or start heftd with --allow-eviction if you accept losing jobs", policy);
+        return -1;
+    }
+    log_info("redis %s ready (maxmemory-policy %s)", version, *policy ? policy : "unknown");
+    return 0;
+}
+
+int heft_daemon_create_groups(struct heft_daemon *d, struct heft_link *l)
+{
+    size_t q;
+    int b, rc = 0;
+    redisReply *r;
+
+    for (q = 0; q < d->nqueues; q++)
+        for (b = 0; b < HEFT_NBANDS; b++) {
+            const char *argv[] = { "XGROUP", "CREATE", d->queues[q].stream[b], "heft", "0", "MKSTREAM" };
+
+            if (!(r = call_argv(l, 6, argv)))
+                return -1;
+            if (r->type == REDIS_REPLY_ERROR && !strstr(r->str, "BUSYGROUP")) {
+                log_error("XGROUP CREATE %s: %s", d->queues[q].stream[b], r->str);
+                rc = -1;
+            }
+            freeReplyObject(r);
+        }
+    return rc;
+}
+
+static void register_queues(struct heft_daemon *d, struct heft_link *l)
+{
+    size_t q;
+    redisReply *r;
+
+    for (q = 0; q < d->nqueues; q++) {
+        const char *argv[] = { "SADD", "heft:queues", d->queues[q].name };
+
+        if ((r = call_argv(l, 3, argv)))
+            freeReplyObject(r);
+    }
+}
+
+/* Wait for Redis (a signal gives up), check it, prepare the streams. */
+static int prepare_redis(struct heft_daemon *d, const sigset_t *sigs)
+{
+    struct heft_link *l = heft_link_create(d->cfg, "startup");
+    struct timespec ts;
+    int rc = HEFT_EXIT_REDIS;
+
+    if (!l)
+        return HEFT_EXIT_FAILURE;
+    while (heft_link_connect(l) < 0) {
+        long long ms = heft_link_backoff_ms(l);
+
+        if (strstr(heft_link_error(l), "AUTH") || strstr(heft_link_error(l), "SELECT")) {
+            log_error("redis: %s", heft_link_error(l));
+            goto out;
+        }
+        ts.tv_sec = ms / 1000;
+        ts.tv_nsec = (ms % 1000) * 1000000L;
+        if (sigtimedwait(sigs, NULL, &ts) > 0) {
+            rc = HEFT_EXIT_OK;
+            log_info("stopped before Redis was reachable");
+            goto out;
+        }
+    }
+    if (check_redis(d, l) < 0 || heft_daemon_create_groups(d, l) < 0)
+        goto out;
+    register_queues(d, l);
+    rc = -1;    /* go on */
+out:
+    heft_link_destroy(l);
+    return rc;
+}
+
+/* ---- running and stopping ---- */
+
+struct threads {
+    pthread_t fetcher, acker, maint;
+    int have_fetcher, have_acker, have_maint;
+};
+
+static int start_threads(struct heft_daemon *d, struct threads *t)
+{
+    size_t cap = (size_t)d->cfg->concurrency * d->cfg->prefetch;
+
+    d->pool = heft_pool_create(d->cfg->concurrency, cap, WORKER_STACK, heft_worker_run, d);
+    if (!d->pool)
+        return -1;
+    heft_daemon_set_state(d, HEFT_RUNNING);
+    t->have_acker = pthread_create(&t->acker, NULL, heft_acker_main, d) == 0;
+    t->have_maint = pthread_create(&t->maint, NULL, heft_maint_main, d) == 0;
+    t->have_fetcher = pthread_create(&t->fetcher, NULL, heft_fetcher_main, d) == 0;
+    if (!t->have_acker || !t->have_maint || !t->have_fetcher) {
+        log_error("pthread_create() failed for a daemon thread");
+        return -1;
+    }
+    return 0;
+}
+
+static long long elapsed_ms(const struct timespec *since)
+{
+    struct timespec now;
+
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (long long)(now.tv_sec - since->tv_sec) * 1000 + (now.tv_nsec - since->tv_nsec) / 1000000;
+}
+
+/* DRAINING: no new jobs; running ones get the grace period, then are
+ * asked to stop and are released to other workers. */
+static void drain(struct heft_daemon *d, struct threads *t, const sigset_t *sigs)
+{
+    struct timespec start, poll = { 0, 100 * 1000000L };
+    long long grace = d->cfg->shutdown_grace_ms;
+    int hurry = 0;
+
+    clock_gettime(CLOCK_MONOTONIC, &start);
+    heft_daemon_set_state(d, HEFT_DRAINING);
+    if (t->have_fetcher)
+        pthread_join(t->fetcher, NULL);
+    t->have_fetcher = 0;
+    heft_pool_unqueue(d->pool);
+    log_info("draining: %zu job(s) running, grace %lld ms", heft_pool_running(d->pool), grace);
+    while (!hurry && heft_pool_wait_idle(d->pool, 100) < 0) {
+        if (elapsed_ms(&start) >= grace || sigtimedwait(sigs, NULL, &poll) > 0)
+            hurry = 1;
+    }
+    if (hurry) {
+        log_warn("draining: grace over; %zu running job(s) released to other workers",
+                 heft_pool_running(d->pool));
+        heft_pool_cancel(d->pool);
+        heft_pool_wait_idle(d->pool, 2000);
+    }
+    heft_daemon_set_state(d, HEFT_STOPPING);
+    if (heft_pool_wait_empty(d->pool, 5000) < 0)
+        log_warn("stopping: some results could not be recorded; their jobs will run again");
+}
+
+static void stop_threads(struct heft_daemon *d, struct threads *t)
+{
+    heft_daemon_set_state(d, HEFT_STOPPED);
+    if (t->have_fetcher)
+        pthread_join(t->fetcher, NULL);
+    if (t->have_acker)
+        pthread_join(t->acker, NULL);
+    if (t->have_maint)
+        pthread_join(t->maint, NULL);
+    heft_pool_destroy(d->pool);
+    d->pool = NULL;
+}
+
+static void wait_for_stop(const sigset_t *sigs)
+{
+    int sig;
+
+    for (;;) {
+        sig = sigwaitinfo(sigs, NULL);
+        if (sig == SIGTERM || sig == SIGINT) {
+            log_info("received %s; draining", sig == SIGTERM ? "SIGTERM" : "SIGINT");
+            return;
+        }
+        if (sig == SIGHUP)
+            log_warn("SIGHUP: reloading the configuration is not supported yet; ignored");
+    }
+}
+
+int heft_daemon_run(struct heft_daemon *d)
+{
+    struct threads t = { 0 };
+    sigset_t sigs;
+    int rc;
+
+    sigemptyset(&sigs);
+    sigaddset(&sigs, SIGTERM);
+    sigaddset(&sigs, SIGINT);
+    sigaddset(&sigs, SIGHUP);
+    pthread_sigmask(SIG_BLOCK, &sigs, NULL);
+    signal(SIGPIPE, SIG_IGN);
+    rc = prepare_redis(d, &sigs);
+    if (rc >= 0)
+        return rc;
+    if (start_threads(d, &t) < 0) {
+        rc = HEFT_EXIT_FAILURE;
+        goto out;
+    }
+    log_info("heftd %s serving %zu queue(s) with %u worker thread(s) as %s", PACKAGE_VERSION,
+             d->nqueues, d->cfg->concurrency, d->consumer);
+    wait_for_stop(&sigs);
+    drain(d, &t, &sigs);
+    rc = HEFT_EXIT_OK;
+out:
+    stop_threads(d, &t);
+    log_info("stopped: %lld succeeded, %lld failed, %lld retried, %lld dead",
+             atomic_load(&d->counters.succeeded), atomic_load(&d->counters.failed),
+             atomic_load(&d->counters.retried), atomic_load(&d->counters.dead));
+    return rc;
+}

@@ -1,0 +1,334 @@
+/*
+ * fetcher.c - the thread that takes jobs from the ready streams and hands
+ * them to the pool.
+ *
+ * It only ever asks for as many jobs as the pool has free slots (the
+ * prefetch bound), so other heftd processes get the rest of a queue.  A
+ * round is: fetch.lua (non-blocking, exact count, priority order); if that
+ * found nothing, a blocking XREADGROUP over all streams for up to a
+ * second; then start.lua marks the batch active and returns each job's
+ * attempt number.  Jobs that were deleted or already finished come back
+ * with attempt 0 and go straight to the acker to drop their entry.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "daemon.h"
+#include "link.h"
+#include "log.h"
+
+#define BLOCK_MS 1000
+
+struct fetcher {
+    struct heft_daemon *d;
+    struct heft_link *link;
+    struct heft_cmd cmd;
+    const char **order;        /* streams in the order to serve them */
+    size_t norder;
+};
+
+/* Weighted order: a queue's chance to come first is weight / total. */
+static void shuffle_weighted(struct heft_daemon *d, size_t *idx, size_t n)
+{
+    size_t i, j;
+    unsigned total, pick;
+
+    for (i = 0; i < n; i++) {
+        total = 0;
+        for (j = i; j < n; j++)
+            total += d->queues[idx[j]].weight;
+        pick = (unsigned)random() % (total ? total : 1);
+        for (j = i; j < n - 1 && pick >= d->queues[idx[j]].weight; j++)
+            pick -= d->queues[idx[j]].weight;
+        size_t t = idx[i];
+        idx[i] = idx[j];
+        idx[j] = t;
+    }
+}
+
+/* High band of every queue first, then normal, then low. */
+static void plan_order(struct fetcher *f)
+{
+    struct heft_daemon *d = f->d;
+    size_t idx[HEFT_MAX_QUEUES], n = 0, i;
+    int b;
+
+    for (i = 0; i < d->nqueues; i++)
+        if (!atomic_load(&d->queues[i].is_paused))
+            idx[n++] = i;
+    if (d->cfg->queue_order == HEFT_ORDER_WEIGHTED && n > 1)
+        shuffle_weighted(d, idx, n);
+    f->norder = 0;
+    for (b = 0; b < HEFT_NBANDS; b++)
+        for (i = 0; i < n; i++)
+            f->order[f->norder++] = d->queues[idx[i]].stream[b];
+}
+
+static char *dup_field(const redisReply *r)
+{
+    char *s = malloc(r->len + 1);
+
+    if (s) {
+        memcpy(s, r->str, r->len);
+        s[r->len] = '\0';
+    }
+    return s;
+}
+
+static void take_fields(struct heft_job *job, const redisReply *fields)
+{
+    size_t i;
+
+    for (i = 0; i + 1 < fields->elements; i += 2) {
+        const redisReply *k = fields->element[i], *v = fields->element[i + 1];
+
+        if (k->type != REDIS_REPLY_STRING || v->type != REDIS_REPLY_STRING)
+            continue;
+        if (!strcmp(k->str, "id") && !job->id)
+            job->id = dup_field(v);
+        else if (!strcmp(k->str, "type") && !job->type)
+            job->type = dup_field(v);
+        else if (!strcmp(k->str, "payload") && !job->payload_text) {
+            job->payload_text = dup_field(v);
+            job->payload_len = v->len;
+        } else if (!strcmp(k->str, "opts") && !job->opts_text) {
+            job->opts_text = dup_field(v);
+            job->opts_len = v->len;
+        }
+    }
+}
+
+/* One stream's entries from an XREADGROUP-shaped reply, appended to list. */
+static void take_stream(struct fetcher *f, const redisReply *s, struct heft_job ***tail, size_t *n)
+{
+    enum heft_band band;
+    int q;
+    size_t i;
+
+    if (s->type != REDIS_REPLY_ARRAY || s->elements != 2)
+        return;
+    q = heft_daemon_find_stream(f->d, s->element[0]->str, s->element[0]->len, &band);
+    if (q < 0)
+        return;
+    for (i = 0; i < s->element[1]->elements; i++) {
+        const redisReply *e = s->element[1]->element[i];
+        struct heft_job *job;
+
+        if (e->type != REDIS_REPLY_ARRAY || e->elements != 2 || e->element[1]->type != REDIS_REPLY_ARRAY)
+            continue;
+        job = heft_job_create(q, f->d->queues[q].name, band, e->element[0]->str);
+        if (!job)
+            continue;     /* out of memory: the entry stays pending and is reclaimed */
+        take_fields(job, e->element[1]);
+        **tail = job;
+        *tail = &job->next;
+        (*n)++;
+    }
+}
+
+static struct heft_job *parse_batch(struct fetcher *f, const redisReply *r, size_t *n)
+{
+    struct heft_job *head = NULL, **tail = &head;
+    size_t i;
+
+    *n = 0;
+    if (r->type != REDIS_REPLY_ARRAY)
+        return NULL;
+    for (i = 0; i < r->elements; i++)
+        take_stream(f, r->element[i], &tail, n);
+    return head;
+}
+
+static int is_nogroup(const redisReply *r)
+{
+    return r && r->type == REDIS_REPLY_ERROR && strstr(r->str, "NOGROUP");
+}
+
+static redisReply *fetch_now(struct fetcher *f, size_t want)
+{
+    size_t i;
+
+    heft_cmd_reset(&f->cmd);
+    heft_link_script(f->link, &f->cmd, HEFT_SCRIPT_FETCH, (int)f->norder);
+    for (i = 0; i < f->norder; i++)
+        heft_cmd_borrows(&f->cmd, f->order[i]);
+    heft_cmd_borrows(&f->cmd, f->d->consumer);
+    heft_cmd_int(&f->cmd, (long long)want);
+    return heft_link_call_script(f->link, &f->cmd);
+}
+
+static redisReply *fetch_blocking(struct fetcher *f, size_t want)
+{
+    size_t i;
+
+    heft_cmd_reset(&f->cmd);
+    heft_cmd_borrows(&f->cmd, "XREADGROUP");
+    heft_cmd_borrows(&f->cmd, "GROUP");
+    heft_cmd_borrows(&f->cmd, "heft");
+    heft_cmd_borrows(&f->cmd, f->d->consumer);
+    heft_cmd_borrows(&f->cmd, "COUNT");
+    heft_cmd_int(&f->cmd, (long long)want);
+    heft_cmd_borrows(&f->cmd, "BLOCK");
+    heft_cmd_int(&f->cmd, BLOCK_MS);
+    heft_cmd_borrows(&f->cmd, "STREAMS");
+    for (i = 0; i < f->norder; i++)
+        heft_cmd_borrows(&f->cmd, f->order[i]);
+    for (i = 0; i < f->norder; i++)
+        heft_cmd_borrows(&f->cmd, ">");
+    return heft_link_call(f->link, &f->cmd);
+}
+
+/* NULL: link broke or Redis answered with an error (handled here). */
+static redisReply *fetch(struct fetcher *f, size_t want)
+{
+    redisReply *r = fetch_now(f, want);
+
+    if (r && r->type == REDIS_REPLY_ARRAY && r->elements == 0) {
+        freeReplyObject(r);
+        r = fetch_blocking(f, want);
+    }
+    if (r && r->type == REDIS_REPLY_ERROR) {
+        if (is_nogroup(r))
+            heft_daemon_create_groups(f->d, f->link);   /* streams deleted under us */
+        else
+            log_error("fetch: %s", r->str);
+        freeReplyObject(r);
+        return NULL;
+    }
+    return r;
+}
+
+/* start.lua for the jobs of queue q in the batch. */
+static int append_start(struct fetcher *f, struct heft_job *list, int q)
+{
+    struct heft_job *job;
+    int nkeys = 0;
+
+    heft_cmd_reset(&f->cmd);
+    for (job = list; job; job = job->next)
+        nkeys += job->queue == q;
+    if (!nkeys)
+        return 0;
+    heft_link_script(f->link, &f->cmd, HEFT_SCRIPT_START, nkeys);
+    for (job = list; job; job = job->next)
+        if (job->queue == q)
+            heft_cmd_printf(&f->cmd, "%sjob:%s", f->d->queues[q].prefix, job->id ? job->id : "");
+    heft_cmd_borrows(&f->cmd, f->d->consumer);
+    return heft_link_append(f->link, &f->cmd) < 0 ? -1 : 1;
+}
+
+static void apply_start(struct heft_job *list, int q, const redisReply *r)
+{
+    struct heft_job *job;
+    size_t i = 0;
+
+    for (job = list; job; job = job->next) {
+        if (job->queue != q)
+            continue;
+        if (r && r->type == REDIS_REPLY_ARRAY && i < r->elements)
+            job->attempt = (int)r->element[i]->integer;
+        i++;
+    }
+}
+
+/* Mark the batch active, queue by queue, pipelined. -1 if the link broke. */
+static int start_batch(struct fetcher *f, struct heft_job *list)
+{
+    int sent[HEFT_MAX_QUEUES] = { 0 };
+    size_t q;
+    redisReply *r;
+
+    for (q = 0; q < f->d->nqueues; q++)
+        if ((sent[q] = append_start(f, list, (int)q)) < 0)
+            return -1;
+    for (q = 0; q < f->d->nqueues; q++) {
+        if (!sent[q])
+            continue;
+        if (!(r = heft_link_reply(f->link)))
+            return -1;
+        if (r->type == REDIS_REPLY_ERROR)
+            log_error("start: %s", r->str);
+        apply_start(list, (int)q, r);
+        freeReplyObject(r);
+    }
+    return 0;
+}
+
+static void dispatch(struct fetcher *f, struct heft_job *list)
+{
+    struct heft_job *job, *next;
+
+    for (job = list; job; job = next) {
+        next = job->next;
+        if (!job->id) {
+            log_warn("queue %s: stream entry %s has no job id; dropped",
+                     job->queue_name, job->entry);
+            job->outcome = HEFT_OUT_SKIP;
+        } else if (job->attempt <= 0) {
+            job->outcome = HEFT_OUT_SKIP;
+        }
+        if (job->outcome == HEFT_OUT_SKIP)
+            heft_pool_complete(f->d->pool, job);
+        else
+            heft_pool_submit(f->d->pool, job);
+    }
+}
+
+static void free_list(struct heft_job *list)
+{
+    struct heft_job *next;
+
+    for (; list; list = next) {
+        next = list->next;
+        heft_job_destroy(list);
+    }
+}
+
+static void round_once(struct fetcher *f)
+{
+    size_t want, n;
+    redisReply *r;
+    struct heft_job *list;
+
+    want = heft_pool_wait_space(f->d->pool, 500);
+    if (!want)
+        return;
+    plan_order(f);
+    if (!f->norder) {                      /* every queue paused */
+        heft_daemon_sleep(f->d, 200);
+        return;
+    }
+    if (!(r = fetch(f, want)))
+        return;
+    list = parse_batch(f, r, &n);
+    freeReplyObject(r);
+    if (!list)
+        return;
+    if (start_batch(f, list) < 0) {
+        free_list(list);    /* still pending in Redis: reclaimed after the lease */
+        return;
+    }
+    dispatch(f, list);
+}
+
+void *heft_fetcher_main(void *arg)
+{
+    struct fetcher f = { .d = arg, .cmd = HEFT_CMD_INIT };
+
+    f.link = heft_link_create(f.d->cfg, "fetcher");
+    f.order = calloc(f.d->nqueues * HEFT_NBANDS, sizeof *f.order);
+    if (!f.link || !f.order)
+        goto out;
+    while (heft_daemon_state(f.d) == HEFT_RUNNING) {
+        if (heft_link_connect(f.link) < 0) {
+            heft_daemon_sleep(f.d, heft_link_backoff_ms(f.link));
+            continue;
+        }
+        round_once(&f);
+    }
+out:
+    heft_cmd_free(&f.cmd);
+    heft_link_destroy(f.link);
+    free(f.order);
+    return NULL;
+}

@@ -1,0 +1,172 @@
+/*
+ * job.c - the handler-facing API of <heft/job.h> and the life of a
+ * struct heft_job.  Everything here runs on the thread that owns the job;
+ * only `cancel` and `progress` are read by other threads (atomically).
+ */
+#include "job.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+
+struct heft_job *heft_job_create(int queue, const char *queue_name, enum heft_band band,
+                                 const char *entry)
+{
+    struct heft_job *job = calloc(1, sizeof *job);
+
+    if (!job)
+        return NULL;
+    job->queue = queue;
+    job->queue_name = queue_name;
+    job->band = band;
+    job->entry = strdup(entry);
+    atomic_init(&job->cancel, 0);
+    atomic_init(&job->progress, -1);
+    if (!job->entry) {
+        free(job);
+        return NULL;
+    }
+    return job;
+}
+
+void heft_job_destroy(struct heft_job *job)
+{
+    if (!job)
+        return;
+    free(job->entry);
+    free(job->id);
+    free(job->type);
+    free(job->payload_text);
+    free(job->opts_text);
+    json_decref(job->payload);
+    json_decref(job->result);
+    heft_buf_free(&job->blob);
+    heft_buf_free(&job->message);
+    free(job->reply);
+    free(job);
+}
+
+const char *heft_band_name(enum heft_band band)
+{
+    static const char *const names[HEFT_NBANDS] = { "high", "normal", "low" };
+
+    return names[band];
+}
+
+const char *heft_outcome_state(enum heft_outcome o)
+{
+    switch (o) {
+    case HEFT_OUT_OK: return "succeeded";
+    case HEFT_OUT_FAIL: return "failed";
+    case HEFT_OUT_RETRY: return "retrying";
+    case HEFT_OUT_DEAD: return "dead";
+    case HEFT_OUT_RELEASE: return "waiting";
+    default: return "none";
+    }
+}
+
+static void set_error(struct heft_job *job, const char *code, int retryable,
+                      const char *fmt, va_list ap)
+{
+    snprintf(job->code, sizeof job->code, "%s", code && *code ? code : "error");
+    job->retryable = retryable;
+    heft_buf_reset(&job->message);
+    heft_buf_vprintf(&job->message, fmt, ap);
+}
+
+void heft_job_set_error(struct heft_job *job, const char *code, int retryable,
+                        const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    set_error(job, code, retryable, fmt, ap);
+    va_end(ap);
+}
+
+/* ---- <heft/job.h> ---- */
+
+const char *heft_job_id(const heft_job *job) { return job->id; }
+const char *heft_job_type(const heft_job *job) { return job->type; }
+const char *heft_job_queue(const heft_job *job) { return job->queue_name; }
+const json_t *heft_job_payload(const heft_job *job) { return job->payload; }
+int heft_job_attempt(const heft_job *job) { return job->attempt; }
+
+long long heft_job_limit(const heft_job *job, const char *name, long long fallback)
+{
+    size_t i;
+
+    if (!job->tconf)
+        return fallback;
+    for (i = 0; i < job->tconf->nlimits; i++)
+        if (strcmp(job->tconf->limits[i].name, name) == 0)
+            return job->tconf->limits[i].value;
+    return fallback;
+}
+
+static long long ms_until(const struct timespec *t)
+{
+    struct timespec now;
+
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (long long)(t->tv_sec - now.tv_sec) * 1000 + (t->tv_nsec - now.tv_nsec) / 1000000;
+}
+
+long long heft_job_remaining_ms(const heft_job *job)
+{
+    long long ms = ms_until(&job->deadline);
+
+    return ms > 0 ? ms : 0;
+}
+
+int heft_job_cancelled(const heft_job *job)
+{
+    return atomic_load_explicit(&((heft_job *)job)->cancel, memory_order_relaxed) ||
+           ms_until(&job->deadline) <= 0;
+}
+
+void heft_job_progress(heft_job *job, int percent)
+{
+    if (percent < 0)
+        percent = 0;
+    if (percent > 100)
+        percent = 100;
+    atomic_store_explicit(&job->progress, percent, memory_order_relaxed);
+}
+
+void heft_job_log(heft_job *job, int level, const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    heft_vlog_job((enum heft_log_level)level, job->queue_name, job->type, job->id, fmt, ap);
+    va_end(ap);
+}
+
+int heft_job_set_result(heft_job *job, json_t *result)
+{
+    if (!result)
+        return HEFT_ERR;
+    json_decref(job->result);
+    job->result = result;
+    return HEFT_OK;
+}
+
+int heft_job_set_blob(heft_job *job, const void *data, size_t len)
+{
+    heft_buf_reset(&job->blob);
+    return heft_buf_append(&job->blob, data, len) < 0 ? HEFT_ERR : HEFT_OK;
+}
+
+int heft_job_fail(heft_job *job, const char *code, int retryable, const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    set_error(job, code, retryable, fmt, ap);
+    va_end(ap);
+    return HEFT_ERR;
+}

@@ -1,0 +1,68 @@
+/*
+ * link.h - heft_link, one thread's connection to Redis.
+ *
+ * Each thread that talks to Redis owns exactly one link (a hiredis
+ * context is not thread-safe).  A link connects, authenticates, selects
+ * the database and loads the protocol scripts; after any I/O or protocol
+ * error it is "broken" (as hiredis contexts are) and the owner calls
+ * heft_link_connect() again, waiting heft_link_backoff_ms() between tries.
+ * An outage is logged once when it starts and once when it ends.
+ *
+ * Replies returned by heft_link_call()/heft_link_reply() belong to the
+ * caller, who frees them with freeReplyObject() in the same function.
+ */
+#ifndef HEFT_LINK_H
+#define HEFT_LINK_H
+
+#include <hiredis/hiredis.h>
+
+#include "cmd.h"
+#include "config.h"
+
+enum heft_script {
+    HEFT_SCRIPT_ENQUEUE,
+    HEFT_SCRIPT_FETCH,
+    HEFT_SCRIPT_START,
+    HEFT_SCRIPT_FINISH,
+    HEFT_SCRIPT_PROMOTE,
+    HEFT_SCRIPT_RECLAIM,
+    HEFT_SCRIPT_COUNT
+};
+
+struct heft_link;
+
+/* role names the link in logs ("fetcher", "acker"). NULL on ENOMEM or a
+ * URL that does not parse (the config was validated, so: a bug). */
+struct heft_link *heft_link_create(const struct heft_config *cfg, const char *role);
+void heft_link_destroy(struct heft_link *l);
+
+/* Connect (if not connected).  Returns 0, or -1 with the reason in
+ * heft_link_error() (logged once per outage). */
+int heft_link_connect(struct heft_link *l);
+int heft_link_connected(const struct heft_link *l);
+/* Drop the connection; the next heft_link_connect() makes a new one. */
+void heft_link_break(struct heft_link *l, const char *why);
+/* Capped exponential backoff for the next reconnect attempt. */
+long long heft_link_backoff_ms(struct heft_link *l);
+const char *heft_link_error(const struct heft_link *l);
+
+/* Send one command and wait for its reply.  NULL means the link broke. */
+redisReply *heft_link_call(struct heft_link *l, struct heft_cmd *c);
+/* Pipelining: queue commands, then read their replies in order. */
+int heft_link_append(struct heft_link *l, struct heft_cmd *c);
+redisReply *heft_link_reply(struct heft_link *l);
+
+/* Start c as "EVALSHA <sha> nkeys" for script s (keys and args follow). */
+void heft_link_script(struct heft_link *l, struct heft_cmd *c, enum heft_script s, int nkeys);
+/* A script reply that says Redis lost its script cache (SCRIPT FLUSH):
+ * call heft_link_reload() and send the command again. */
+int heft_reply_is_noscript(const redisReply *r);
+int heft_link_reload(struct heft_link *l);
+
+/* Call a script, reloading the cache once on NOSCRIPT. */
+redisReply *heft_link_call_script(struct heft_link *l, struct heft_cmd *c);
+
+/* Convenience for tests and tools: the script text. */
+const char *heft_script_text(enum heft_script s);
+
+#endif

@@ -1,0 +1,62 @@
+-- heft protocol 1: record the outcome of a batch of jobs of one queue (heftd only).
+-- KEYS: 1..3 heft:{Q}:ready:high|normal|low  4 heft:{Q}:delayed  5 heft:{Q}:dead
+--       6 heft:{Q}:stats  then per job: heft:{Q}:job:ID, heft:{Q}:reply:ID
+-- ARGV: 1 events channel, then 9 per job:
+--       id, stream entry, band (1..3), outcome, reply JSON, a, b, c, n
+--   ok:    a result JSON, b blob, n result TTL (s)
+--   fail:  a code, b message, c payload, n result TTL (s)
+--   dead:  a code, b message, c payload, n dead TTL (s)
+--   retry: a code, b message, c payload, n delay (ms)
+--   release: a type, b options, c payload, n deliveries to give back (0 or 1);
+--          the job goes back to the tail of its stream as waiting (shutdown)
+--   skip:  nothing; only the stream entry is removed
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local done = { {}, {}, {} }
+local counts = { ok = 0, fail = 0, dead = 0, retry = 0, release = 0 }
+local function final(job, reply, state, ttl, json)
+  redis.call('HSET', job, 'state', state, 'finished_ms', now)
+  redis.call('EXPIRE', job, ttl)
+  redis.call('RPUSH', reply, json)
+  redis.call('EXPIRE', reply, ttl)
+  redis.call('PUBLISH', ARGV[1], json)
+end
+for j = 0, (#ARGV - 1) / 9 - 1 do
+  local a = j * 9 + 1
+  local id, entry, band, outcome = ARGV[a + 1], ARGV[a + 2], tonumber(ARGV[a + 3]), ARGV[a + 4]
+  local json, x, y, z, n = ARGV[a + 5], ARGV[a + 6], ARGV[a + 7], ARGV[a + 8], tonumber(ARGV[a + 9])
+  local job, reply = KEYS[7 + j * 2], KEYS[8 + j * 2]
+  table.insert(done[band], entry)
+  if outcome ~= 'skip' and redis.call('EXISTS', job) == 1 then
+    counts[outcome] = counts[outcome] + 1
+    if outcome == 'ok' then
+      redis.call('HSET', job, 'result', x)
+      if y ~= '' then redis.call('HSET', job, 'blob', y) end
+      final(job, reply, 'succeeded', n, json)
+    elseif outcome == 'release' then
+      local e = redis.call('XADD', KEYS[band], '*', 'id', id, 'type', x, 'payload', z, 'opts', y)
+      redis.call('HSET', job, 'state', 'waiting', 'entry', e)
+      redis.call('HINCRBY', job, 'deliveries', -n)
+    elseif outcome == 'retry' then
+      redis.call('HSET', job, 'state', 'retrying', 'error_code', x, 'error', y, 'payload', z,
+                 'deliveries', 0, 'run_at_ms', now + n)
+      redis.call('HINCRBY', job, 'attempt', 1)
+      redis.call('ZADD', KEYS[4], now + n, id)
+    else
+      redis.call('HSET', job, 'error_code', x, 'error', y, 'payload', z)
+      if outcome == 'dead' then redis.call('ZADD', KEYS[5], now, id) end
+      final(job, reply, outcome == 'dead' and 'dead' or 'failed', n, json)
+    end
+  end
+end
+for band = 1, 3 do
+  if #done[band] > 0 then
+    redis.call('XACK', KEYS[band], 'heft', unpack(done[band]))
+    redis.call('XDEL', KEYS[band], unpack(done[band]))
+  end
+end
+local names = { ok = 'succeeded', fail = 'failed', dead = 'dead', retry = 'retried', release = 'released' }
+for k, c in pairs(counts) do
+  if c > 0 then redis.call('HINCRBY', KEYS[6], names[k], c) end
+end
+return 1

@@ -1,0 +1,437 @@
+/*
+ * maint.c - the housekeeping thread: everything on a timer.
+ *
+ *   every poll_ms        move due delayed/retrying jobs to their stream
+ *   every lease_ms / 3   renew the lease on every job this process holds
+ *   every lease_ms / 2   reclaim jobs whose holder stopped renewing (dead
+ *                        process), requeue them or quarantine poison ones
+ *   every heartbeat_ms   publish this process's heartbeat; read pause flags
+ *   every minute         trim each dead set to its count and age limits
+ *
+ * It keeps running while the daemon drains, so leases of jobs that are
+ * still finishing stay fresh, and removes the heartbeat when it stops.
+ */
+#include "autoconfig.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "daemon.h"
+#include "link.h"
+#include "log.h"
+
+#define SCAN_BATCH 100
+#define TRIM_EVERY_MS 60000
+
+struct maint {
+    struct heft_daemon *d;
+    struct heft_link *link;
+    struct heft_cmd cmd;
+    long long next_lease, next_reap, next_beat, next_trim;
+};
+
+/* ---- promotion of delayed jobs ---- */
+
+static int promote_queue(struct maint *m, const struct heft_queue *q, long long now)
+{
+    redisReply *ids, *r;
+    size_t i;
+    int b;
+
+    heft_cmd_reset(&m->cmd);
+    heft_cmd_borrows(&m->cmd, "ZRANGEBYSCORE");
+    heft_cmd_borrows(&m->cmd, q->delayed);
+    heft_cmd_borrows(&m->cmd, "-inf");
+    heft_cmd_int(&m->cmd, now);
+    heft_cmd_borrows(&m->cmd, "LIMIT");
+    heft_cmd_borrows(&m->cmd, "0");
+    heft_cmd_int(&m->cmd, SCAN_BATCH);
+    if (!(ids = heft_link_call(m->link, &m->cmd)))
+        return -1;
+    if (ids->type == REDIS_REPLY_ARRAY && ids->elements > 0) {
+        heft_cmd_reset(&m->cmd);
+        heft_link_script(m->link, &m->cmd, HEFT_SCRIPT_PROMOTE, 4 + (int)ids->elements);
+        heft_cmd_borrows(&m->cmd, q->delayed);
+        for (b = 0; b < HEFT_NBANDS; b++)
+            heft_cmd_borrows(&m->cmd, q->stream[b]);
+        for (i = 0; i < ids->elements; i++)
+            heft_cmd_printf(&m->cmd, "%sjob:%s", q->prefix, ids->element[i]->str);
+        for (i = 0; i < ids->elements; i++)
+            heft_cmd_borrow(&m->cmd, ids->element[i]->str, ids->element[i]->len);
+        r = heft_link_call_script(m->link, &m->cmd);
+        if (r && r->type == REDIS_REPLY_ERROR)
+            log_error("promote %s: %s", q->name, r->str);
+        if (r)
+            freeReplyObject(r);
+    }
+    freeReplyObject(ids);
+    return 0;
+}
+
+/* Redis's clock decides what is due (promote.lua re-checks with TIME), so
+ * this host's clock only picks candidates. */
+static void promote_all(struct maint *m)
+{
+    long long now = heft_now_ms();
+    size_t i;
+
+    for (i = 0; i < m->d->nqueues; i++)
+        if (promote_queue(m, &m->d->queues[i], now + 5) < 0)
+            return;
+}
+
+/* ---- leases ---- */
+
+struct lease_args {
+    struct maint *m;
+    int queue;
+    enum heft_band band;
+    size_t count;
+};
+
+static void add_held(const struct heft_job *job, void *opaque)
+{
+    struct lease_args *la = opaque;
+
+    if (job->queue == la->queue && job->band == la->band && job->outcome != HEFT_OUT_SKIP) {
+        heft_cmd_copy(&la->m->cmd, job->entry, strlen(job->entry));
+        la->count++;
+    }
+}
+
+/* XCLAIM ... 0 ids JUSTID resets each entry's idle time: the lease. */
+static void renew_leases(struct maint *m)
+{
+    struct lease_args la = { .m = m };
+    redisReply *r;
+    size_t q;
+
+    for (q = 0; q < m->d->nqueues; q++) {
+        for (la.band = HEFT_BAND_HIGH; la.band < HEFT_NBANDS; la.band++) {
+            heft_cmd_reset(&m->cmd);
+            heft_cmd_borrows(&m->cmd, "XCLAIM");
+            heft_cmd_borrows(&m->cmd, m->d->queues[q].stream[la.band]);
+            heft_cmd_borrows(&m->cmd, "heft");
+            heft_cmd_borrows(&m->cmd, m->d->consumer);
+            heft_cmd_borrows(&m->cmd, "0");
+            la.queue = (int)q;
+            la.count = 0;
+            /* copied: the acker may free these jobs before the call is sent */
+            heft_pool_visit(m->d->pool, add_held, &la);
+            if (!la.count)
+                continue;
+            heft_cmd_borrows(&m->cmd, "JUSTID");
+            if (!(r = heft_link_call(m->link, &m->cmd)))
+                return;
+            freeReplyObject(r);
+        }
+    }
+}
+
+/* ---- reclaiming jobs of dead workers ---- */
+
+static const redisReply *field(const redisReply *fields, const char *name)
+{
+    size_t i;
+
+    for (i = 0; fields && i + 1 < fields->elements; i += 2)
+        if (fields->element[i]->type == REDIS_REPLY_STRING && !strcmp(fields->element[i]->str, name))
+            return fields->element[i + 1];
+    return NULL;
+}
+
+static void borrow_field(struct heft_cmd *c, const redisReply *fields, const char *name)
+{
+    const redisReply *v = field(fields, name);
+
+    if (v && v->type == REDIS_REPLY_STRING)
+        heft_cmd_borrow(c, v->str, v->len);
+    else
+        heft_cmd_borrows(c, "");
+}
+
+static int entry_ok(const redisReply *e)
+{
+    return e && e->type == REDIS_REPLY_ARRAY && e->elements == 2 &&
+           e->element[1]->type == REDIS_REPLY_ARRAY;
+}
+
+static void reclaim_entries(struct maint *m, const struct heft_queue *q, int band, const redisReply *entries)
+{
+    redisReply *r;
+    size_t i, n = 0;
+
+    for (i = 0; i < entries->elements; i++)
+        n += entry_ok(entries->element[i]);
+    if (!n)
+        return;
+    heft_cmd_reset(&m->cmd);
+    heft_link_script(m->link, &m->cmd, HEFT_SCRIPT_RECLAIM, 3 + 2 * (int)n);
+    heft_cmd_borrows(&m->cmd, q->stream[band]);
+    heft_cmd_borrows(&m->cmd, q->dead);
+    heft_cmd_borrows(&m->cmd, q->stats);
+    for (i = 0; i < entries->elements; i++) {
+        const redisReply *e = entries->element[i], *id;
+
+        if (!entry_ok(e))
+            continue;
+        id = field(e->element[1], "id");
+        heft_cmd_printf(&m->cmd, "%sjob:%s", q->prefix, id ? id->str : "");
+        heft_cmd_printf(&m->cmd, "%sreply:%s", q->prefix, id ? id->str : "");
+    }
+    heft_cmd_int(&m->cmd, m->d->cfg->max_deliveries);
+    heft_cmd_int(&m->cmd, m->d->cfg->dead_max_age);
+    heft_cmd_borrows(&m->cmd, q->events);
+    for (i = 0; i < entries->elements; i++) {
+        const redisReply *e = entries->element[i];
+
+        if (!entry_ok(e))
+            continue;
+        heft_cmd_borrows(&m->cmd, e->element[0]->str);
+        borrow_field(&m->cmd, e->element[1], "id");
+        borrow_field(&m->cmd, e->element[1], "type");
+        borrow_field(&m->cmd, e->element[1], "payload");
+        borrow_field(&m->cmd, e->element[1], "opts");
+    }
+    r = heft_link_call_script(m->link, &m->cmd);
+    if (r && r->type == REDIS_REPLY_ARRAY && r->elements == 2 &&
+        (r->element[0]->integer || r->element[1]->integer))
+        log_warn("queue %s: reclaimed %lld job(s) from stopped workers, %lld quarantined as poison",
+                 q->name, r->element[0]->integer, r->element[1]->integer);
+    else if (r && r->type == REDIS_REPLY_ERROR)
+        log_error("reclaim %s: %s", q->name, r->str);
+    if (r)
+        freeReplyObject(r);
+}
+
+/* XAUTOCLAIM entries idle longer than a lease, one page at a time. */
+static int reap_stream(struct maint *m, const struct heft_queue *q, int band)
+{
+    char cursor[64] = "0-0";
+    redisReply *r;
+    int pages = 0;
+
+    do {
+        heft_cmd_reset(&m->cmd);
+        heft_cmd_borrows(&m->cmd, "XAUTOCLAIM");
+        heft_cmd_borrows(&m->cmd, q->stream[band]);
+        heft_cmd_borrows(&m->cmd, "heft");
+        heft_cmd_borrows(&m->cmd, m->d->consumer);
+        heft_cmd_int(&m->cmd, m->d->cfg->lease_ms);
+        heft_cmd_borrows(&m->cmd, cursor);
+        heft_cmd_borrows(&m->cmd, "COUNT");
+        heft_cmd_int(&m->cmd, SCAN_BATCH);
+        if (!(r = heft_link_call(m->link, &m->cmd)))
+            return -1;
+        if (r->type != REDIS_REPLY_ARRAY || r->elements < 2) {
+            freeReplyObject(r);
+            return 0;
+        }
+        snprintf(cursor, sizeof cursor, "%s", r->element[0]->str);
+        reclaim_entries(m, q, band, r->element[1]);
+        freeReplyObject(r);
+    } while (strcmp(cursor, "0-0") != 0 && ++pages < 10);
+    return 0;
+}
+
+static void reap_all(struct maint *m)
+{
+    size_t q;
+    int b;
+
+    for (q = 0; q < m->d->nqueues; q++)
+        for (b = 0; b < HEFT_NBANDS; b++)
+            if (reap_stream(m, &m->d->queues[q], b) < 0)
+                return;
+}
+
+/* ---- heartbeat, pause flags, dead-set trimming ---- */
+
+static long long rss_kb(const char *key)
+{
+    char line[256];
+    long long kb = 0;
+    size_t klen = strlen(key);
+    FILE *f = fopen("/proc/self/status", "r");
+
+    if (!f)
+        return 0;
+    while (fgets(line, sizeof line, f))
+        if (!strncmp(line, key, klen) && sscanf(line + klen, " %lld", &kb) == 1)
+            break;
+    fclose(f);
+    return kb;
+}
+
+static void heartbeat(struct maint *m)
+{
+    struct heft_daemon *d = m->d;
+    struct heft_buf queues = HEFT_BUF_INIT;
+    char key[256];
+    redisReply *r;
+    size_t i;
+
+    for (i = 0; i < d->nqueues; i++)
+        heft_buf_printf(&queues, "%s%s", i ? "," : "", d->queues[i].name);
+    snprintf(key, sizeof key, "heft:worker:%s", d->consumer);
+    heft_cmd_reset(&m->cmd);
+    heft_cmd_borrows(&m->cmd, "HSET");
+    heft_cmd_borrows(&m->cmd, key);
+    heft_cmd_borrows(&m->cmd, "host");        heft_cmd_borrows(&m->cmd, d->host);
+    heft_cmd_borrows(&m->cmd, "pid");         heft_cmd_int(&m->cmd, getpid());
+    heft_cmd_borrows(&m->cmd, "version");     heft_cmd_borrows(&m->cmd, PACKAGE_VERSION);
+    heft_cmd_borrows(&m->cmd, "queues");      heft_cmd_borrows(&m->cmd, heft_buf_str(&queues));
+    heft_cmd_borrows(&m->cmd, "concurrency"); heft_cmd_int(&m->cmd, d->cfg->concurrency);
+    heft_cmd_borrows(&m->cmd, "busy");        heft_cmd_int(&m->cmd, (long long)heft_pool_running(d->pool));
+    heft_cmd_borrows(&m->cmd, "processed");
+    heft_cmd_int(&m->cmd, atomic_load(&d->counters.succeeded) + atomic_load(&d->counters.failed) +
+                          atomic_load(&d->counters.dead));
+    heft_cmd_borrows(&m->cmd, "failed");
+    heft_cmd_int(&m->cmd, atomic_load(&d->counters.failed) + atomic_load(&d->counters.dead));
+    heft_cmd_borrows(&m->cmd, "retried");     heft_cmd_int(&m->cmd, atomic_load(&d->counters.retried));
+    heft_cmd_borrows(&m->cmd, "rss_kb");      heft_cmd_int(&m->cmd, rss_kb("VmRSS:"));
+    heft_cmd_borrows(&m->cmd, "rss_peak_kb"); heft_cmd_int(&m->cmd, rss_kb("VmHWM:"));
+    heft_cmd_borrows(&m->cmd, "started_ms");  heft_cmd_int(&m->cmd, d->started_ms);
+    heft_cmd_borrows(&m->cmd, "heartbeat_ms"); heft_cmd_int(&m->cmd, heft_now_ms());
+    heft_link_append(m->link, &m->cmd);
+    heft_cmd_reset(&m->cmd);
+    heft_cmd_borrows(&m->cmd, "PEXPIRE");
+    heft_cmd_borrows(&m->cmd, key);
+    heft_cmd_int(&m->cmd, d->cfg->heartbeat_ms * 3);
+    heft_link_append(m->link, &m->cmd);
+    heft_cmd_reset(&m->cmd);
+    heft_cmd_borrows(&m->cmd, "ZADD");
+    heft_cmd_borrows(&m->cmd, "heft:workers");
+    heft_cmd_int(&m->cmd, heft_now_ms());
+    heft_cmd_borrows(&m->cmd, d->consumer);
+    heft_link_append(m->link, &m->cmd);
+    for (i = 0; i < d->nqueues; i++) {
+        heft_cmd_reset(&m->cmd);
+        heft_cmd_borrows(&m->cmd, "EXISTS");
+        heft_cmd_borrows(&m->cmd, d->queues[i].paused);
+        heft_link_append(m->link, &m->cmd);
+    }
+    for (i = 0; i < 3 + d->nqueues; i++) {
+        if (!(r = heft_link_reply(m->link)))
+            break;
+        if (i >= 3)
+            atomic_store(&d->queues[i - 3].is_paused, r->integer == 1);
+        freeReplyObject(r);
+    }
+    heft_buf_free(&queues);
+}
+
+static void simple(struct maint *m, int argc, const char **argv)
+{
+    redisReply *r;
+    int i;
+
+    heft_cmd_reset(&m->cmd);
+    for (i = 0; i < argc; i++)
+        heft_cmd_borrows(&m->cmd, argv[i]);
+    if ((r = heft_link_call(m->link, &m->cmd)))
+        freeReplyObject(r);
+}
+
+static void goodbye(struct maint *m)
+{
+    char key[256];
+    const char *del[] = { "DEL", key };
+    const char *zrem[] = { "ZREM", "heft:workers", m->d->consumer };
+
+    if (heft_link_connect(m->link) < 0)
+        return;
+    snprintf(key, sizeof key, "heft:worker:%s", m->d->consumer);
+    simple(m, 2, del);
+    simple(m, 3, zrem);
+}
+
+/* Drop dead jobs older than dead.max_age, then the oldest beyond max_jobs. */
+static void trim_dead(struct maint *m, const struct heft_queue *q)
+{
+    char cutoff[32], stop[32];
+    const char *byscore[] = { "ZREMRANGEBYSCORE", q->dead, "-inf", cutoff };
+    const char *card[] = { "ZCARD", q->dead };
+    redisReply *r, *ids;
+    long long excess;
+    size_t i;
+
+    snprintf(cutoff, sizeof cutoff, "%lld", heft_now_ms() - m->d->cfg->dead_max_age * 1000);
+    simple(m, 4, byscore);
+    heft_cmd_reset(&m->cmd);
+    heft_cmd_borrows(&m->cmd, card[0]);
+    heft_cmd_borrows(&m->cmd, card[1]);
+    if (!(r = heft_link_call(m->link, &m->cmd)))
+        return;
+    excess = r->integer - m->d->cfg->dead_max_jobs;
+    freeReplyObject(r);
+    if (excess <= 0)
+        return;
+    snprintf(stop, sizeof stop, "%lld", (excess < 1000 ? excess : 1000) - 1);
+    heft_cmd_reset(&m->cmd);
+    heft_cmd_borrows(&m->cmd, "ZRANGE");
+    heft_cmd_borrows(&m->cmd, q->dead);
+    heft_cmd_borrows(&m->cmd, "0");
+    heft_cmd_borrows(&m->cmd, stop);
+    if (!(ids = heft_link_call(m->link, &m->cmd)))
+        return;
+    for (i = 0; ids->type == REDIS_REPLY_ARRAY && i < ids->elements; i++) {
+        char key[512];
+        const char *del[] = { "DEL", key };
+        const char *zrem[] = { "ZREM", q->dead, ids->element[i]->str };
+
+        snprintf(key, sizeof key, "%sjob:%s", q->prefix, ids->element[i]->str);
+        simple(m, 2, del);
+        simple(m, 3, zrem);
+    }
+    freeReplyObject(ids);
+}
+
+static void tick(struct maint *m)
+{
+    long long now = heft_now_ms();
+    size_t i;
+
+    if (heft_daemon_state(m->d) == HEFT_RUNNING)
+        promote_all(m);
+    if (now >= m->next_lease) {
+        renew_leases(m);
+        m->next_lease = now + m->d->cfg->lease_ms / 3;
+    }
+    if (now >= m->next_reap && heft_daemon_state(m->d) == HEFT_RUNNING) {
+        reap_all(m);
+        m->next_reap = now + m->d->cfg->lease_ms / 2 + random() % 1000;
+    }
+    if (now >= m->next_beat) {
+        heartbeat(m);
+        m->next_beat = now + m->d->cfg->heartbeat_ms;
+    }
+    if (now >= m->next_trim) {
+        for (i = 0; i < m->d->nqueues; i++)
+            trim_dead(m, &m->d->queues[i]);
+        m->next_trim = now + TRIM_EVERY_MS;
+    }
+}
+
+void *heft_maint_main(void *arg)
+{
+    struct maint m = { .d = arg, .cmd = HEFT_CMD_INIT };
+
+    m.link = heft_link_create(m.d->cfg, "maint");
+    if (!m.link)
+        return NULL;
+    while (heft_daemon_state(m.d) != HEFT_STOPPED) {
+        if (heft_link_connect(m.link) < 0) {
+            heft_daemon_sleep(m.d, heft_link_backoff_ms(m.link));
+            continue;
+        }
+        tick(&m);
+        heft_daemon_sleep(m.d, m.d->cfg->poll_ms);
+    }
+    goodbye(&m);
+    heft_cmd_free(&m.cmd);
+    heft_link_destroy(m.link);
+    return NULL;
+}

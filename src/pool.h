@@ -1,0 +1,61 @@
+/*
+ * pool.h - the worker threads and the two queues around them.
+ *
+ *   fetcher --submit--> [ready] --> worker threads --> [done] --take--> acker
+ *
+ * One mutex guards both queues and the running slots; three condition
+ * variables say "work to do" (workers), "room for more" (fetcher) and
+ * "results to record" (acker).  The pool holds at most `capacity` jobs
+ * (ready + running + done-not-yet-recorded), which is how prefetch is
+ * bounded and how a slow Redis pushes back on fetching.
+ *
+ * Ownership: submit and complete take the job; take_done gives the caller
+ * a list of jobs it must destroy after recording them (then call
+ * heft_pool_release() with their number).
+ */
+#ifndef HEFT_POOL_H
+#define HEFT_POOL_H
+
+#include <stddef.h>
+
+#include "job.h"
+
+struct heft_pool;
+
+typedef void (*heft_pool_run_fn)(struct heft_job *job, void *arg);
+typedef void (*heft_pool_visit_fn)(const struct heft_job *job, void *arg);
+
+/* Start nthreads workers with stack_size bytes of stack each. NULL on
+ * failure (logged). */
+struct heft_pool *heft_pool_create(unsigned nthreads, size_t capacity, size_t stack_size,
+                                   heft_pool_run_fn run, void *arg);
+/* Stop and join the workers (after they finished what they run) and free
+ * the pool with any jobs still in it.  Workers stuck in a handler that
+ * never returns are left behind (the process is exiting). */
+void heft_pool_destroy(struct heft_pool *p);
+
+/* Free slots, waiting up to timeout_ms for one; 0 on time-out or stop. */
+size_t heft_pool_wait_space(struct heft_pool *p, long long timeout_ms);
+void heft_pool_submit(struct heft_pool *p, struct heft_job *job);
+/* A job that needs no worker (outcome already set) goes straight to done. */
+void heft_pool_complete(struct heft_pool *p, struct heft_job *job);
+
+/* All done jobs (linked by ->next, oldest first), waiting up to
+ * timeout_ms; NULL if none.  *count receives their number. */
+struct heft_job *heft_pool_take_done(struct heft_pool *p, long long timeout_ms, size_t *count);
+/* The acker recorded n jobs: their slots are free again. */
+void heft_pool_release(struct heft_pool *p, size_t n);
+
+/* Visit every job the pool holds (under its lock: be quick, copy). */
+void heft_pool_visit(struct heft_pool *p, heft_pool_visit_fn fn, void *arg);
+
+/* Shutdown steps, in order: */
+void heft_pool_unqueue(struct heft_pool *p);          /* ready jobs -> done, released */
+void heft_pool_cancel(struct heft_pool *p);           /* ask running handlers to stop */
+int heft_pool_wait_idle(struct heft_pool *p, long long timeout_ms); /* 0 when none run */
+int heft_pool_wait_empty(struct heft_pool *p, long long timeout_ms); /* 0 when all recorded */
+
+size_t heft_pool_running(struct heft_pool *p);
+unsigned heft_pool_threads(const struct heft_pool *p);
+
+#endif

@@ -77,6 +77,7 @@ struct client {
     struct ring pend, retry, inflight;
     int no_retry;                 /* NOSCRIPT right after a reload fails the job */
     size_t late;                  /* steady: sends that started > LATE_NS late */
+    uint64_t worst_lag;           /* steady: the latest send, ns behind schedule */
     struct heft_buf sid, skey, rid, rkey;   /* sender's and reader's scratch */
 };
 
@@ -398,7 +399,7 @@ static int parse_args(struct bench *b, int argc, char **argv)
         { "timeout", required_argument, NULL, 'T' }, { "pid", required_argument, NULL, 'P' },
         { "help", no_argument, NULL, 'h' },          { NULL, 0, NULL, 0 }
     };
-    int opt;
+    int opt, rc = -1;
 
     opterr = 0;
     while ((opt = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
@@ -408,20 +409,20 @@ static int parse_args(struct bench *b, int argc, char **argv)
         }
         if (opt == ':' || opt == '?') {
             say(opt == ':' ? "%s: needs a value" : "%s: unknown flag", argv[optind - 1]);
-            goto bad;
+            goto out;
         }
         if (apply_opt(b, opt, optarg) < 0)
-            goto bad;
+            goto out;
     }
     if (optind < argc) {
         say("%s: unexpected argument (flags only)", argv[optind]);
-        goto bad;
+        goto out;
     }
-    if (check_args(b) == 0)
-        return 0;
-bad:
-    fputs(usage_text, stderr);
-    return -1;
+    rc = check_args(b);
+out:
+    if (rc < 0)
+        fputs(usage_text, stderr);
+    return rc;
 }
 
 /* ---- connections ----------------------------------------------------------- */
@@ -688,6 +689,7 @@ static int send_steady(struct client *c)
         pace_until(b, due);
         t = now_ns();
         c->late += t > due + LATE_NS;
+        c->worst_lag = t > due + c->worst_lag ? t - due : c->worst_lag;
         j = c->first + k;
         b->enq_ns[j] = t;
         atomic_store(&b->enq_state[j], ENQ_SENT);
@@ -840,9 +842,11 @@ static void *reader_main(void *arg)
 
 /* ---- heftd's RSS ----------------------------------------------------------- */
 
-static long rss_from_proc(long pid)
+/* A "Vm...:" line of /proc/PID/status in kB, or -1. */
+static long proc_status_kb(long pid, const char *field)
 {
     char path[64], line[256];
+    size_t n = strlen(field);
     long kb = -1;
     FILE *f;
 
@@ -850,9 +854,9 @@ static long rss_from_proc(long pid)
     f = fopen(path, "r");
     if (!f)
         return -1;
-    while (fgets(line, sizeof(line), f))
-        if (sscanf(line, "VmRSS: %ld", &kb) == 1)
-            break;
+    while (kb < 0 && fgets(line, sizeof(line), f))
+        if (!strncmp(line, field, n))
+            kb = strtol(line + n, NULL, 10);
     fclose(f);
     return kb;
 }
@@ -946,7 +950,7 @@ static void rss_sample(struct bench *b, redisContext *mon)
     long kb;
 
     if (b->pid) {
-        kb = rss_from_proc(b->pid);
+        kb = proc_status_kb(b->pid, "VmRSS:");
         procs = kb >= 0;
     } else {
         kb = rss_from_heartbeats(b, mon, &procs);
@@ -1017,6 +1021,10 @@ static int bench_setup(struct bench *b, redisContext **mon)
         queue_key(&b->k_low, b->queue, "ready:low", "") ||
         queue_key(&b->k_delayed, b->queue, "delayed", "")) {
         say("out of memory");
+        return -1;
+    }
+    if (b->pid && proc_status_kb(b->pid, "VmRSS:") < 0) {
+        say("--pid: cannot read VmRSS from /proc/%ld/status (no such process?)", b->pid);
         return -1;
     }
     *mon = conn_open(b);
@@ -1105,16 +1113,22 @@ static double percentile(const double *v, size_t n, unsigned pct)
 
 static void report_notes(const struct bench *b)
 {
+    long hwm = b->pid ? proc_status_kb(b->pid, "VmHWM:") : -1;
+    uint64_t worst = 0;
     size_t late = 0;
     unsigned i;
 
-    for (i = 0; i < b->clients; i++)
+    for (i = 0; i < b->clients; i++) {
         late += b->cl[i].late;
+        worst = b->cl[i].worst_lag > worst ? b->cl[i].worst_lag : worst;
+    }
     if (late)
-        say("%zu of %zu sends started over 1 ms behind schedule: the clients could not "
-            "offer %g jobs/s (try more --clients)", late, b->jobs, b->rate);
-    if (b->pid)
-        say("heftd_rss_kb: highest VmRSS of pid %ld seen every %llu ms", b->pid, SAMPLE_NS / MS);
+        say("steady: %zu of %zu sends started over 1 ms behind schedule (worst %.3f ms): "
+            "scheduler jitter, or the clients cannot offer %g jobs/s (try more --clients)",
+            late, b->jobs, (double)worst / (double)MS, b->rate);
+    if (b->pid && hwm >= 0)
+        say("heftd_rss_kb: highest VmRSS of pid %ld, sampled every %llu ms (its VmHWM, the "
+            "peak since it started, is %ld kB)", b->pid, SAMPLE_NS / MS, hwm);
     else if (b->rss_procs > 1)
         say("heftd_rss_kb: %u heftd processes serve %s; this is the largest single process "
             "(not the sum)", b->rss_procs, b->queue);

@@ -57,7 +57,10 @@ static int opt_backoff(struct heft_job *job, json_t *v, struct heft_opts *o)
             if (opt_int(job, "backoff.max_delay_ms", val, 0, 604800000, &o->max_backoff_ms) < 0)
                 return -1;
         } else {
-            return opt_error(job, key, "unknown key in \"backoff\"");
+            char name[96];
+
+            snprintf(name, sizeof name, "backoff.%s", key);
+            return opt_error(job, name, "unknown key (use type, delay_ms or max_delay_ms)");
         }
     }
     return 0;

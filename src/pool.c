@@ -85,6 +85,8 @@ static struct timespec deadline_after(long long ms)
 {
     struct timespec ts;
 
+    if (ms < 0)
+        ms = 0;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     ts.tv_sec += ms / 1000;
     ts.tv_nsec += (ms % 1000) * 1000000L;

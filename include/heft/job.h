@@ -96,8 +96,8 @@ void heft_job_log(heft_job *job, int level, const char *fmt, ...)
 /* The JSON result (steals the reference; a later call replaces it).
  * Returns HEFT_OK, or HEFT_ERR when result is NULL. */
 int heft_job_set_result(heft_job *job, json_t *result);
-/* A binary result stored beside the JSON one (copied). HEFT_OK or HEFT_ERR
- * when memory runs out or len exceeds the job's blob limit. */
+/* A binary result stored beside the JSON one (copied). HEFT_OK, or
+ * HEFT_ERR when memory runs out. */
 int heft_job_set_blob(heft_job *job, const void *data, size_t len);
 
 /* Fail the job with a stable machine-readable code ([a-z0-9_], e.g.

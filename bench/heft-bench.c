@@ -96,7 +96,9 @@ struct bench {
     int echo;
 
     char sha[41];
-    struct heft_buf k_high, k_normal, k_low, k_delayed;
+    struct heft_buf k_high, k_normal, k_low, k_delayed, k_paused;
+    _Atomic unsigned senders;     /* drain: senders still enqueueing */
+    uint64_t release_ns;          /* drain: when the queue was resumed */
     long self_pid;
     unsigned long long nonce;
     uint64_t *enq_ns, *done_ns;   /* per job; each written by one thread */
@@ -713,6 +715,7 @@ static void *sender_main(void *arg)
     if (rc < 0)
         fail_run(b, "enqueue connection", c->enq->err ? c->enq->errstr : "out of memory");
     enq_publish(c, atomic_load(&c->sent));   /* wake the reader */
+    atomic_fetch_sub(&b->senders, 1);
     atomic_fetch_sub(&b->running, 1);
     return NULL;
 }
@@ -1019,7 +1022,8 @@ static int bench_setup(struct bench *b, redisContext **mon)
         queue_key(&b->k_high, b->queue, "ready:high", "") ||
         queue_key(&b->k_normal, b->queue, "ready:normal", "") ||
         queue_key(&b->k_low, b->queue, "ready:low", "") ||
-        queue_key(&b->k_delayed, b->queue, "delayed", "")) {
+        queue_key(&b->k_delayed, b->queue, "delayed", "") ||
+        queue_key(&b->k_paused, b->queue, "paused", "")) {
         say("out of memory");
         return -1;
     }
@@ -1040,6 +1044,35 @@ static int bench_setup(struct bench *b, redisContext **mon)
     return 0;
 }
 
+/* drain: the queue is paused (heft:{Q}:paused, as heftctl pause does)
+ * while the jobs are enqueued, so the figure is heftd's drain alone, not
+ * a race between enqueueing and draining.  The key expires by itself if
+ * the bench dies.  heftd notices a pause within its poll_ms (100 ms), and
+ * a fetch already blocked when it began may still take what arrives in
+ * the next second: wait that out before enqueueing. */
+static int drain_pause(struct bench *b, redisContext *mon)
+{
+    const char *argv[] = { "SET", heft_buf_str(&b->k_paused), "bench", "PX", "600000" };
+    redisReply *r = command(mon, 5, argv, "SET paused");
+    struct timespec ts = { 1, 300 * 1000000L };
+
+    if (!r)
+        return -1;
+    freeReplyObject(r);
+    nanosleep(&ts, NULL);
+    return 0;
+}
+
+static void drain_resume(struct bench *b, redisContext *mon)
+{
+    const char *argv[] = { "DEL", heft_buf_str(&b->k_paused) };
+    redisReply *r = command(mon, 2, argv, "DEL paused");
+
+    b->release_ns = now_ns();
+    if (r)
+        freeReplyObject(r);
+}
+
 /* Main thread while the clients run: sample RSS, give up without progress. */
 static void bench_watch(struct bench *b, redisContext *mon)
 {
@@ -1055,6 +1088,10 @@ static void bench_watch(struct bench *b, redisContext *mon)
         }
         if ((int64_t)(t - atomic_load(&b->progress_ns)) > limit)
             fail_run(b, "timeout", "no enqueue or result for --timeout seconds");
+        if (b->mode == MODE_DRAIN && !b->release_ns && atomic_load(&b->senders) == 0) {
+            drain_resume(b, mon);
+            atomic_store(&b->progress_ns, now_ns());
+        }
         ts = ns_to_ts(t + TICK_NS);
         clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL);
     }
@@ -1067,8 +1104,11 @@ static int bench_run(struct bench *b, redisContext *mon)
     unsigned i;
     int rc = 0, err = 0;
 
+    if (b->mode == MODE_DRAIN && drain_pause(b, mon) < 0)
+        return -1;
     b->start_ns = now_ns() + 20 * MS;   /* steady: the pacing origin */
     atomic_store(&b->progress_ns, now_ns());
+    atomic_store(&b->senders, b->clients);
     for (i = 0; i < b->clients && rc == 0; i++) {
         c = &b->cl[i];
         atomic_fetch_add(&b->running, 2);
@@ -1084,6 +1124,8 @@ static int bench_run(struct bench *b, redisContext *mon)
         }
     }
     bench_watch(b, mon);
+    if (b->mode == MODE_DRAIN && !b->release_ns)
+        drain_resume(b, mon);
     for (i = 0; i < b->clients; i++) {
         if (b->cl[i].started >= 1)
             pthread_join(b->cl[i].reader, NULL);
@@ -1147,14 +1189,20 @@ static int bench_report(struct bench *b)
         return 1;
     }
     for (i = 0; i < b->jobs; i++) {
+        uint64_t from = b->enq_ns[i];
+
+        if (b->mode == MODE_DRAIN && b->release_ns > from)
+            from = b->release_ns;         /* latency counts from the resume */
         if (b->enq_ns[i] && b->enq_ns[i] < first)
             first = b->enq_ns[i];
         failed += b->res_state[i] != RES_OK;
         if (b->res_state[i] == RES_NONE)
             continue;
         last = b->done_ns[i] > last ? b->done_ns[i] : last;
-        lat[n++] = (double)(b->done_ns[i] - b->enq_ns[i]) / (double)MS;
+        lat[n++] = (double)(b->done_ns[i] - from) / (double)MS;
     }
+    if (b->mode == MODE_DRAIN && b->release_ns)
+        first = b->release_ns;
     if (first == UINT64_MAX)
         first = b->start_ns;
     secs = (double)((n ? last : b->end_ns) - first) / (double)NS;
@@ -1186,6 +1234,7 @@ static void bench_free(struct bench *b)
     heft_buf_free(&b->k_normal);
     heft_buf_free(&b->k_low);
     heft_buf_free(&b->k_delayed);
+    heft_buf_free(&b->k_paused);
     heft_redis_addr_free(&b->addr);
 }
 

@@ -6,9 +6,10 @@
  * prefetch bound), so other heftd processes get the rest of a queue.  A
  * round is: fetch.lua (non-blocking, exact count, priority order); if that
  * found nothing, a blocking XREADGROUP over all streams for up to a
- * second; then start.lua marks the batch active and returns each job's
- * attempt number.  Jobs that were deleted or already finished come back
- * with attempt 0 and go straight to the acker to drop their entry.
+ * second.  start.lua, which marks the batch active in the job hashes, is
+ * not waited for: it goes out pipelined and its reply is read with the
+ * next round's, so a round costs one round trip.  Everything a worker
+ * needs (id, type, payload, options, attempt) is in the stream entry.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +24,7 @@ struct fetcher {
     struct heft_daemon *d;
     struct heft_link *link;
     struct heft_cmd cmd;
+    int unread;                /* start.lua replies not read yet */
     const char **order;        /* streams in the order to serve them */
     size_t norder;
 };
@@ -94,8 +96,12 @@ static void take_fields(struct heft_job *job, const redisReply *fields)
         } else if (!strcmp(k->str, "opts") && !job->opts_text) {
             job->opts_text = dup_field(v);
             job->opts_len = v->len;
+        } else if (!strcmp(k->str, "attempt")) {
+            job->attempt = atoi(v->str);
         }
     }
+    if (job->attempt < 1)
+        job->attempt = 1;
 }
 
 /* One stream's entries from an XREADGROUP-shaped reply, appended to list. */
@@ -144,6 +150,39 @@ static int is_nogroup(const redisReply *r)
     return r && r->type == REDIS_REPLY_ERROR && strstr(r->str, "NOGROUP");
 }
 
+/* Read the replies of start.lua calls sent earlier; errors are logged:
+ * a job hash left "waiting" while it runs is cosmetic, not a loss. */
+static int read_starts(struct fetcher *f)
+{
+    redisReply *r;
+
+    for (; f->unread > 0; f->unread--) {
+        if (!(r = heft_link_reply(f->link)))
+            return -1;
+        if (heft_reply_is_noscript(r))
+            heft_link_reload(f->link);
+        else if (r->type == REDIS_REPLY_ERROR)
+            log_error("start: %s", r->str);
+        freeReplyObject(r);
+    }
+    return 0;
+}
+
+/* Send f->cmd behind any unread start.lua calls and return its reply. */
+static redisReply *call_after_starts(struct fetcher *f)
+{
+    redisReply *r;
+
+    if (heft_link_append(f->link, &f->cmd) < 0 || read_starts(f) < 0)
+        return NULL;
+    r = heft_link_reply(f->link);
+    if (heft_reply_is_noscript(r)) {
+        freeReplyObject(r);
+        r = heft_link_reload(f->link) == 0 ? heft_link_call(f->link, &f->cmd) : NULL;
+    }
+    return r;
+}
+
 static redisReply *fetch_now(struct fetcher *f, size_t want)
 {
     size_t i;
@@ -154,7 +193,7 @@ static redisReply *fetch_now(struct fetcher *f, size_t want)
         heft_cmd_borrows(&f->cmd, f->order[i]);
     heft_cmd_borrows(&f->cmd, f->d->consumer);
     heft_cmd_int(&f->cmd, (long long)want);
-    return heft_link_call_script(f->link, &f->cmd);
+    return call_after_starts(f);
 }
 
 static redisReply *fetch_blocking(struct fetcher *f, size_t want)
@@ -175,7 +214,7 @@ static redisReply *fetch_blocking(struct fetcher *f, size_t want)
         heft_cmd_borrows(&f->cmd, f->order[i]);
     for (i = 0; i < f->norder; i++)
         heft_cmd_borrows(&f->cmd, ">");
-    return heft_link_call(f->link, &f->cmd);
+    return call_after_starts(f);
 }
 
 /* NULL: link broke or Redis answered with an error (handled here). */
@@ -198,60 +237,35 @@ static redisReply *fetch(struct fetcher *f, size_t want)
     return r;
 }
 
-/* start.lua for the jobs of queue q in the batch. */
-static int append_start(struct fetcher *f, struct heft_job *list, int q)
+/* start.lua for the jobs of queue q in the batch, sent without waiting. */
+static int send_start(struct fetcher *f, struct heft_job *list, int q)
 {
     struct heft_job *job;
     int nkeys = 0;
 
-    heft_cmd_reset(&f->cmd);
     for (job = list; job; job = job->next)
-        nkeys += job->queue == q;
+        nkeys += job->queue == q && job->id;
     if (!nkeys)
         return 0;
+    heft_cmd_reset(&f->cmd);
     heft_link_script(f->link, &f->cmd, HEFT_SCRIPT_START, nkeys);
     for (job = list; job; job = job->next)
-        if (job->queue == q)
-            heft_cmd_printf(&f->cmd, "%sjob:%s", f->d->queues[q].prefix, job->id ? job->id : "");
+        if (job->queue == q && job->id)
+            heft_cmd_printf(&f->cmd, "%sjob:%s", f->d->queues[q].prefix, job->id);
     heft_cmd_borrows(&f->cmd, f->d->consumer);
-    return heft_link_append(f->link, &f->cmd) < 0 ? -1 : 1;
+    if (heft_link_append(f->link, &f->cmd) < 0)
+        return -1;
+    f->unread++;
+    return 0;
 }
 
-static void apply_start(struct heft_job *list, int q, const redisReply *r)
+static void send_starts(struct fetcher *f, struct heft_job *list)
 {
-    struct heft_job *job;
-    size_t i = 0;
-
-    for (job = list; job; job = job->next) {
-        if (job->queue != q)
-            continue;
-        if (r && r->type == REDIS_REPLY_ARRAY && i < r->elements)
-            job->attempt = (int)r->element[i]->integer;
-        i++;
-    }
-}
-
-/* Mark the batch active, queue by queue, pipelined. -1 if the link broke. */
-static int start_batch(struct fetcher *f, struct heft_job *list)
-{
-    int sent[HEFT_MAX_QUEUES] = { 0 };
     size_t q;
-    redisReply *r;
 
     for (q = 0; q < f->d->nqueues; q++)
-        if ((sent[q] = append_start(f, list, (int)q)) < 0)
-            return -1;
-    for (q = 0; q < f->d->nqueues; q++) {
-        if (!sent[q])
-            continue;
-        if (!(r = heft_link_reply(f->link)))
-            return -1;
-        if (r->type == REDIS_REPLY_ERROR)
-            log_error("start: %s", r->str);
-        apply_start(list, (int)q, r);
-        freeReplyObject(r);
-    }
-    return 0;
+        if (send_start(f, list, (int)q) < 0)
+            return;
 }
 
 static void dispatch(struct fetcher *f, struct heft_job *list)
@@ -264,23 +278,11 @@ static void dispatch(struct fetcher *f, struct heft_job *list)
             log_warn("queue %s: stream entry %s has no job id; dropped",
                      job->queue_name, job->entry);
             job->outcome = HEFT_OUT_SKIP;
-        } else if (job->attempt <= 0) {
-            job->outcome = HEFT_OUT_SKIP;
         }
         if (job->outcome == HEFT_OUT_SKIP)
             heft_pool_complete(f->d->pool, job);
         else
             heft_pool_submit(f->d->pool, job);
-    }
-}
-
-static void free_list(struct heft_job *list)
-{
-    struct heft_job *next;
-
-    for (; list; list = next) {
-        next = list->next;
-        heft_job_destroy(list);
     }
 }
 
@@ -295,7 +297,7 @@ static void round_once(struct fetcher *f)
         return;
     plan_order(f);
     if (!f->norder) {                      /* every queue paused */
-        heft_daemon_sleep(f->d, 200);
+        heft_daemon_sleep(f->d, 50);
         return;
     }
     if (!(r = fetch(f, want)))
@@ -304,10 +306,7 @@ static void round_once(struct fetcher *f)
     freeReplyObject(r);
     if (!list)
         return;
-    if (start_batch(f, list) < 0) {
-        free_list(list);    /* still pending in Redis: reclaimed after the lease */
-        return;
-    }
+    send_starts(f, list);
     dispatch(f, list);
 }
 
@@ -320,6 +319,8 @@ void *heft_fetcher_main(void *arg)
     if (!f.link || !f.order)
         goto out;
     while (heft_daemon_state(f.d) == HEFT_RUNNING) {
+        if (!heft_link_connected(f.link))
+            f.unread = 0;       /* those replies died with the connection */
         if (heft_link_connect(f.link) < 0) {
             heft_daemon_sleep(f.d, heft_link_backoff_ms(f.link));
             continue;

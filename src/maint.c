@@ -5,7 +5,8 @@
  *   every lease_ms / 3   renew the lease on every job this process holds
  *   every lease_ms / 2   reclaim jobs whose holder stopped renewing (dead
  *                        process), requeue them or quarantine poison ones
- *   every heartbeat_ms   publish this process's heartbeat; read pause flags
+ *   every poll_ms        read the queues' pause flags
+ *   every heartbeat_ms   publish this process's heartbeat
  *   every minute         trim each dead set to its count and age limits
  *
  * It keeps running while the daemon drains, so leases of jobs that are
@@ -307,20 +308,33 @@ static void heartbeat(struct maint *m)
     heft_cmd_int(&m->cmd, heft_now_ms());
     heft_cmd_borrows(&m->cmd, d->consumer);
     heft_link_append(m->link, &m->cmd);
-    for (i = 0; i < d->nqueues; i++) {
-        heft_cmd_reset(&m->cmd);
-        heft_cmd_borrows(&m->cmd, "EXISTS");
-        heft_cmd_borrows(&m->cmd, d->queues[i].paused);
-        heft_link_append(m->link, &m->cmd);
-    }
-    for (i = 0; i < 3 + d->nqueues; i++) {
+    for (i = 0; i < 3; i++) {
         if (!(r = heft_link_reply(m->link)))
             break;
-        if (i >= 3)
-            atomic_store(&d->queues[i - 3].is_paused, r->integer == 1);
         freeReplyObject(r);
     }
     heft_buf_free(&queues);
+}
+
+/* A queue is paused while heft:{Q}:paused exists (heftctl pause). */
+static void refresh_pauses(struct maint *m)
+{
+    const char *argv[] = { "EXISTS", NULL };
+    redisReply *r;
+    size_t i;
+
+    for (i = 0; i < m->d->nqueues; i++) {
+        heft_cmd_reset(&m->cmd);
+        argv[1] = m->d->queues[i].paused;
+        heft_cmd_borrows(&m->cmd, argv[0]);
+        heft_cmd_borrows(&m->cmd, argv[1]);
+        if (!(r = heft_link_call(m->link, &m->cmd)))
+            return;
+        if (r->type == REDIS_REPLY_INTEGER &&
+            atomic_exchange(&m->d->queues[i].is_paused, r->integer == 1) != (r->integer == 1))
+            log_info("queue %s %s", m->d->queues[i].name, r->integer == 1 ? "paused" : "resumed");
+        freeReplyObject(r);
+    }
 }
 
 static void simple(struct maint *m, int argc, const char **argv)
@@ -394,6 +408,7 @@ static void tick(struct maint *m)
     long long now = heft_now_ms();
     size_t i;
 
+    refresh_pauses(m);
     if (heft_daemon_state(m->d) == HEFT_RUNNING)
         promote_all(m);
     if (now >= m->next_lease) {

@@ -35,11 +35,12 @@ struct worker {
 struct heft_pool {
     pthread_mutex_t mu;
     pthread_cond_t work;      /* ready gained a job, or stopping */
-    pthread_cond_t space;     /* held dropped, or the last running job ended */
+    pthread_cond_t space;     /* a job ended or was recorded (see space_waiters) */
     pthread_cond_t done_cv;   /* done gained a job, or nothing runs any more */
     struct jobq ready, done;
     size_t held;              /* ready + running + done + taken, not yet released */
     size_t running;
+    unsigned space_waiters;   /* threads waiting on `space`: wake them only then */
     size_t capacity;
     int stopping;
     unsigned nthreads;
@@ -122,8 +123,8 @@ static void *worker_main(void *opaque)
         p->running--;
         q_push(&p->done, job);
         pthread_cond_signal(&p->done_cv);
-        if (p->running == 0)
-            pthread_cond_broadcast(&p->space);   /* heft_pool_wait_idle() */
+        if (p->space_waiters)
+            pthread_cond_broadcast(&p->space);
     }
     pthread_mutex_unlock(&p->mu);
     return NULL;
@@ -222,17 +223,26 @@ void heft_pool_destroy(struct heft_pool *p)
     free(p);
 }
 
+/* Jobs waiting for or using a worker.  Finished jobs waiting to be
+ * recorded do not count: they need no worker, and the acker batches them. */
+static size_t in_flight(const struct heft_pool *p)
+{
+    return p->ready.len + p->running;
+}
+
 size_t heft_pool_wait_space(struct heft_pool *p, long long timeout_ms)
 {
     struct timespec until = deadline_after(timeout_ms);
     size_t free_slots = 0;
 
     pthread_mutex_lock(&p->mu);
-    while (!p->stopping && p->held >= p->capacity)
+    p->space_waiters++;
+    while (!p->stopping && in_flight(p) >= p->capacity)
         if (pthread_cond_timedwait(&p->space, &p->mu, &until) == ETIMEDOUT)
             break;
-    if (!p->stopping && p->held < p->capacity)
-        free_slots = p->capacity - p->held;
+    p->space_waiters--;
+    if (!p->stopping && in_flight(p) < p->capacity)
+        free_slots = p->capacity - in_flight(p);
     pthread_mutex_unlock(&p->mu);
     return free_slots;
 }
@@ -320,16 +330,18 @@ void heft_pool_cancel(struct heft_pool *p)
     pthread_mutex_unlock(&p->mu);
 }
 
-/* Wait until cond() holds; `space` is broadcast when the last running job
- * ends and whenever the acker releases slots. */
+/* Wait until cond() holds; `space` is broadcast when a job ends and when
+ * the acker records jobs. */
 static int wait_until(struct heft_pool *p, long long timeout_ms, int (*cond)(struct heft_pool *))
 {
     struct timespec until = deadline_after(timeout_ms);
     int rc = 0;
 
     pthread_mutex_lock(&p->mu);
+    p->space_waiters++;
     while (!cond(p) && rc != ETIMEDOUT)
         rc = pthread_cond_timedwait(&p->space, &p->mu, &until);
+    p->space_waiters--;
     rc = cond(p) ? 0 : -1;
     pthread_mutex_unlock(&p->mu);
     return rc;

@@ -5,9 +5,10 @@
  *
  * One mutex guards both queues and the running slots; three condition
  * variables say "work to do" (workers), "room for more" (fetcher) and
- * "results to record" (acker).  The pool holds at most `capacity` jobs
- * (ready + running + done-not-yet-recorded), which is how prefetch is
- * bounded and how a slow Redis pushes back on fetching.
+ * "results to record" (acker).  At most `capacity` jobs wait for or use a
+ * worker (ready + running): that is the prefetch bound, so a process never
+ * takes more of a queue than it can start soon.  Finished jobs waiting for
+ * the acker do not count; they hold no worker.
  *
  * Ownership: submit and complete take the job; take_done gives the caller
  * a list of jobs it must destroy after recording them (then call
@@ -34,7 +35,8 @@ struct heft_pool *heft_pool_create(unsigned nthreads, size_t capacity, size_t st
  * never returns are left behind (the process is exiting). */
 void heft_pool_destroy(struct heft_pool *p);
 
-/* Free slots, waiting up to timeout_ms for one; 0 on time-out or stop. */
+/* Free slots (capacity - ready - running), waiting up to timeout_ms for
+ * one; 0 on time-out or stop. */
 size_t heft_pool_wait_space(struct heft_pool *p, long long timeout_ms);
 void heft_pool_submit(struct heft_pool *p, struct heft_job *job);
 /* A job that needs no worker (outcome already set) goes straight to done. */

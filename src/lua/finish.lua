@@ -14,8 +14,9 @@ local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local done = { {}, {}, {} }
 local counts = { ok = 0, fail = 0, dead = 0, retry = 0, release = 0 }
-local function final(job, reply, state, ttl, json)
-  redis.call('HSET', job, 'state', state, 'finished_ms', now)
+-- An ended job: one HSET, its expiry, the reply and the event.
+local function final(job, reply, ttl, json, ...)
+  redis.call('HSET', job, 'finished_ms', now, ...)
   redis.call('EXPIRE', job, ttl)
   redis.call('RPUSH', reply, json)
   redis.call('EXPIRE', reply, ttl)
@@ -27,14 +28,19 @@ for j = 0, (#ARGV - 1) / 9 - 1 do
   local json, x, y, z, n = ARGV[a + 5], ARGV[a + 6], ARGV[a + 7], ARGV[a + 8], tonumber(ARGV[a + 9])
   local job, reply = KEYS[7 + j * 2], KEYS[8 + j * 2]
   table.insert(done[band], entry)
+  -- A job deleted meanwhile stays deleted: its outcome is dropped.
   if outcome ~= 'skip' and redis.call('EXISTS', job) == 1 then
     counts[outcome] = counts[outcome] + 1
     if outcome == 'ok' then
-      redis.call('HSET', job, 'result', x)
-      if y ~= '' then redis.call('HSET', job, 'blob', y) end
-      final(job, reply, 'succeeded', n, json)
+      if y ~= '' then
+        final(job, reply, n, json, 'state', 'succeeded', 'result', x, 'blob', y)
+      else
+        final(job, reply, n, json, 'state', 'succeeded', 'result', x)
+      end
     elseif outcome == 'release' then
-      local e = redis.call('XADD', KEYS[band], '*', 'id', id, 'type', x, 'payload', z, 'opts', y)
+      local attempt = tonumber(redis.call('HGET', job, 'attempt')) or 1
+      local e = redis.call('XADD', KEYS[band], '*', 'id', id, 'type', x, 'payload', z, 'opts', y,
+                           'attempt', math.max(attempt, 1))
       redis.call('HSET', job, 'state', 'waiting', 'entry', e)
       redis.call('HINCRBY', job, 'deliveries', -n)
     elseif outcome == 'retry' then
@@ -42,10 +48,11 @@ for j = 0, (#ARGV - 1) / 9 - 1 do
                  'deliveries', 0, 'run_at_ms', now + n)
       redis.call('HINCRBY', job, 'attempt', 1)
       redis.call('ZADD', KEYS[4], now + n, id)
+    elseif outcome == 'dead' then
+      final(job, reply, n, json, 'state', 'dead', 'error_code', x, 'error', y, 'payload', z)
+      redis.call('ZADD', KEYS[5], now, id)
     else
-      redis.call('HSET', job, 'error_code', x, 'error', y, 'payload', z)
-      if outcome == 'dead' then redis.call('ZADD', KEYS[5], now, id) end
-      final(job, reply, outcome == 'dead' and 'dead' or 'failed', n, json)
+      final(job, reply, n, json, 'state', 'failed', 'error_code', x, 'error', y, 'payload', z)
     end
   end
 end

@@ -13,10 +13,11 @@ for i, id in ipairs(ARGV) do
   local due = redis.call('ZSCORE', KEYS[1], id)
   if due and tonumber(due) <= now then
     redis.call('ZREM', KEYS[1], id)
-    local h = redis.call('HMGET', job, 'type', 'payload', 'opts', 'priority')
+    local h = redis.call('HMGET', job, 'type', 'payload', 'opts', 'priority', 'attempt')
     if h[1] then
       local entry = redis.call('XADD', KEYS[bands[h[4]] or 3], '*', 'id', id, 'type', h[1],
-                               'payload', h[2] or '', 'opts', h[3] or '')
+                               'payload', h[2] or '', 'opts', h[3] or '',
+                               'attempt', math.max(tonumber(h[5]) or 1, 1))
       redis.call('HSET', job, 'state', 'waiting', 'entry', entry)
       redis.call('HDEL', job, 'payload')
       moved = moved + 1

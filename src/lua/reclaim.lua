@@ -15,7 +15,7 @@ for j = 0, (#ARGV - 3) / 5 - 1 do
   local a = 3 + j * 5
   local entry, id, typ, payload, opts = ARGV[a + 1], ARGV[a + 2], ARGV[a + 3], ARGV[a + 4], ARGV[a + 5]
   local job, reply = KEYS[4 + j * 2], KEYS[5 + j * 2]
-  local h = redis.call('HMGET', job, 'state', 'deliveries')
+  local h = redis.call('HMGET', job, 'state', 'deliveries', 'attempt')
   if h[1] == 'active' or h[1] == 'waiting' then
     if (tonumber(h[2]) or 0) >= maxd then
       local msg = 'delivered ' .. h[2] .. ' times without finishing; quarantined'
@@ -30,7 +30,8 @@ for j = 0, (#ARGV - 3) / 5 - 1 do
       redis.call('HINCRBY', KEYS[3], 'dead', 1)
       poisoned = poisoned + 1
     else
-      local e = redis.call('XADD', KEYS[1], '*', 'id', id, 'type', typ, 'payload', payload, 'opts', opts)
+      local e = redis.call('XADD', KEYS[1], '*', 'id', id, 'type', typ, 'payload', payload,
+                           'opts', opts, 'attempt', math.max(tonumber(h[3]) or 1, 1))
       redis.call('HSET', job, 'state', 'waiting', 'entry', e)
       requeued = requeued + 1
     end

@@ -135,7 +135,24 @@ static int build_queue(struct acker *a, struct heft_job **jobs, size_t n, int q,
     return 0;
 }
 
-/* Send all calls pipelined; 0 when Redis accepted them all. */
+/* Errors worth retrying: Redis is out of memory, loading, busy with a
+ * script or read-only during a failover.  Anything else would fail the
+ * same way again and is logged instead (the jobs come back after their
+ * lease and run again). */
+static int transient(const redisReply *r)
+{
+    static const char *const prefixes[] = { "OOM", "LOADING", "BUSY", "READONLY", "MASTERDOWN",
+                                            "TRYAGAIN", "CLUSTERDOWN", NULL };
+    const char *const *p;
+
+    for (p = prefixes; *p; p++)
+        if (!strncmp(r->str, *p, strlen(*p)))
+            return 1;
+    return 0;
+}
+
+/* Send all calls pipelined; 0 when Redis accepted them all, -1 when the
+ * link broke or Redis asked us to come back later. */
 static int send_all(struct acker *a)
 {
     size_t i, failed = 0;
@@ -155,7 +172,7 @@ static int send_all(struct acker *a)
         }
         if (r->type == REDIS_REPLY_ERROR) {
             log_error("finish: %s", r->str);
-            failed++;
+            failed += transient(r);
         }
         freeReplyObject(r);
     }

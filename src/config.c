@@ -1320,7 +1320,7 @@ int heft_config_defaults(struct heft_config *cfg)
     }
     cfg->connect_timeout_ms = 2000;
     cfg->queue_order = HEFT_ORDER_WEIGHTED;
-    cfg->prefetch = 4;
+    cfg->prefetch = 16;
     cfg->lease_ms = 30000;
     cfg->max_deliveries = 5;
     cfg->shutdown_grace_ms = 25000;

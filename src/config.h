@@ -72,7 +72,7 @@ struct heft_config {
 
     /* worker pool */
     unsigned concurrency;       /* threads; 0 in YAML = one per online core */
-    unsigned prefetch;          /* jobs held per worker thread, default 4, 1..1024 */
+    unsigned prefetch;          /* jobs held per worker thread (running or fetched), default 16, 1..1024 */
     long long lease_ms;         /* default 30000, min 1000 */
     unsigned max_deliveries;    /* deliveries without finishing before poison, default 5 */
     long long shutdown_grace_ms;/* default 25000 */

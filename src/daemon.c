@@ -18,19 +18,12 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "link.h"
 #include "log.h"
 
 #define WORKER_STACK (8u << 20)   /* handlers may need deep stacks (libharu) */
 #define MIN_REDIS_VERSION 60200   /* 6.2: XAUTOCLAIM, XCLAIM JUSTID semantics */
-
-long long heft_now_ms(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 /* ---- queues and their key names ---- */
 
@@ -154,16 +147,9 @@ void heft_daemon_set_state(struct heft_daemon *d, enum heft_state s)
 
 void heft_daemon_sleep(struct heft_daemon *d, long long ms)
 {
-    struct timespec until;
+    struct timespec until = heft_deadline_after(ms);
     int state = atomic_load(&d->state);
 
-    clock_gettime(CLOCK_MONOTONIC, &until);
-    until.tv_sec += ms / 1000;
-    until.tv_nsec += (ms % 1000) * 1000000L;
-    if (until.tv_nsec >= 1000000000L) {
-        until.tv_sec++;
-        until.tv_nsec -= 1000000000L;
-    }
     pthread_mutex_lock(&d->mu);
     while (atomic_load(&d->state) == state)
         if (pthread_cond_timedwait(&d->changed, &d->mu, &until) == ETIMEDOUT)
@@ -330,23 +316,15 @@ static int start_threads(struct heft_daemon *d, struct threads *t)
     return 0;
 }
 
-static long long elapsed_ms(const struct timespec *since)
-{
-    struct timespec now;
-
-    clock_gettime(CLOCK_MONOTONIC, &now);
-    return (long long)(now.tv_sec - since->tv_sec) * 1000 + (now.tv_nsec - since->tv_nsec) / 1000000;
-}
-
 /* DRAINING: no new jobs; running ones get the grace period, then are
  * asked to stop and are released to other workers. */
 static void drain(struct heft_daemon *d, struct threads *t, const sigset_t *sigs)
 {
-    struct timespec start, poll = { 0, 100 * 1000000L };
+    struct timespec until = heft_deadline_after(d->cfg->shutdown_grace_ms);
+    struct timespec poll = { 0, 100 * 1000000L };
     long long grace = d->cfg->shutdown_grace_ms;
     int hurry = 0;
 
-    clock_gettime(CLOCK_MONOTONIC, &start);
     heft_daemon_set_state(d, HEFT_DRAINING);
     if (t->have_fetcher)
         pthread_join(t->fetcher, NULL);
@@ -354,7 +332,7 @@ static void drain(struct heft_daemon *d, struct threads *t, const sigset_t *sigs
     heft_pool_unqueue(d->pool);
     log_info("draining: %zu job(s) running, grace %lld ms", heft_pool_running(d->pool), grace);
     while (!hurry && heft_pool_wait_idle(d->pool, 100) < 0) {
-        if (elapsed_ms(&start) >= grace || sigtimedwait(sigs, NULL, &poll) > 0)
+        if (heft_ms_until(&until) <= 0 || sigtimedwait(sigs, NULL, &poll) > 0)
             hurry = 1;
     }
     if (hurry) {

@@ -87,6 +87,5 @@ int heft_daemon_create_groups(struct heft_daemon *d, struct heft_link *l);
 int heft_daemon_find_stream(const struct heft_daemon *d, const char *key, size_t len,
                             enum heft_band *band);
 
-long long heft_now_ms(void);       /* wall clock, ms since the epoch */
 
 #endif

@@ -227,10 +227,12 @@ static redisReply *fetch(struct fetcher *f, size_t want)
         r = fetch_blocking(f, want);
     }
     if (r && r->type == REDIS_REPLY_ERROR) {
-        if (is_nogroup(r))
+        if (is_nogroup(r)) {
             heft_daemon_create_groups(f->d, f->link);   /* streams deleted under us */
-        else
+        } else {
             log_error("fetch: %s", r->str);
+            heft_daemon_sleep(f->d, 1000);              /* no busy loop on a sick Redis */
+        }
         freeReplyObject(r);
         return NULL;
     }

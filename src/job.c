@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "clock.h"
 #include "log.h"
 
 struct heft_job *heft_job_create(int queue, const char *queue_name, enum heft_band band,
@@ -25,6 +26,7 @@ struct heft_job *heft_job_create(int queue, const char *queue_name, enum heft_ba
     job->entry = strdup(entry);
     atomic_init(&job->cancel, 0);
     atomic_init(&job->progress, -1);
+    job->progress_sent = -1;
     if (!job->entry) {
         free(job);
         return NULL;
@@ -107,17 +109,9 @@ long long heft_job_limit(const heft_job *job, const char *name, long long fallba
     return fallback;
 }
 
-static long long ms_until(const struct timespec *t)
-{
-    struct timespec now;
-
-    clock_gettime(CLOCK_MONOTONIC, &now);
-    return (long long)(t->tv_sec - now.tv_sec) * 1000 + (t->tv_nsec - now.tv_nsec) / 1000000;
-}
-
 long long heft_job_remaining_ms(const heft_job *job)
 {
-    long long ms = ms_until(&job->deadline);
+    long long ms = heft_ms_until(&job->deadline);
 
     return ms > 0 ? ms : 0;
 }
@@ -125,7 +119,7 @@ long long heft_job_remaining_ms(const heft_job *job)
 int heft_job_cancelled(const heft_job *job)
 {
     return atomic_load_explicit(&((heft_job *)job)->cancel, memory_order_relaxed) ||
-           ms_until(&job->deadline) <= 0;
+           heft_ms_until(&job->deadline) <= 0;
 }
 
 void heft_job_progress(heft_job *job, int percent)

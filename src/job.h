@@ -68,6 +68,7 @@ struct heft_job {
     struct timespec deadline;       /* CLOCK_MONOTONIC */
     atomic_int cancel;              /* set by the daemon when its grace runs out */
     atomic_int progress;            /* 0..100, or -1 before the first report */
+    int progress_sent;              /* last value written to Redis (maint only) */
     int started;                    /* the handler was called */
 
     /* outcome */

@@ -28,7 +28,7 @@ static void usage(FILE *out)
         "                         (default: $HEFT_REDIS_URL, else " HEFT_DEFAULT_REDIS_URL ")\n"
         "      --queues LIST      queues to serve, e.g. default or mail:3,reports:1\n"
         "      --concurrency N    worker threads (default: one per core)\n"
-        "      --prefetch N       jobs held per worker thread (default 4)\n"
+        "      --prefetch N       jobs held per worker thread (default 16)\n"
         "      --log-level LEVEL  error, warn, info or debug\n"
         "      --log-format FMT   text or json\n"
         "      --allow-eviction   start even if Redis may evict keys\n"

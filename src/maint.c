@@ -6,7 +6,7 @@
  *   every lease_ms / 2   reclaim jobs whose holder stopped renewing (dead
  *                        process), requeue them or quarantine poison ones
  *   every poll_ms        read the queues' pause flags
- *   every heartbeat_ms   publish this process's heartbeat
+ *   every heartbeat_ms   publish this process's heartbeat and job progress
  *   every minute         trim each dead set to its count and age limits
  *
  * It keeps running while the daemon drains, so leases of jobs that are
@@ -19,6 +19,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "daemon.h"
 #include "link.h"
 #include "log.h"
@@ -92,7 +93,7 @@ struct lease_args {
     size_t count;
 };
 
-static void add_held(const struct heft_job *job, void *opaque)
+static void add_held(struct heft_job *job, void *opaque)
 {
     struct lease_args *la = opaque;
 
@@ -129,6 +130,49 @@ static void renew_leases(struct maint *m)
             freeReplyObject(r);
         }
     }
+}
+
+/* ---- progress ---- */
+
+struct progress_args {
+    struct heft_buf keys;     /* "heft:{Q}:job:ID\0" per changed job */
+    int values[64];
+    size_t n;
+};
+
+static void add_progress(struct heft_job *job, void *opaque)
+{
+    struct progress_args *pa = opaque;
+    int p = atomic_load(&job->progress);
+
+    if (p < 0 || p == job->progress_sent || pa->n == 64 || job->outcome != HEFT_OUT_NONE)
+        return;
+    job->progress_sent = p;   /* the pool's lock is held: maint is its only writer */
+    heft_buf_printf(&pa->keys, "heft:{%s}:job:%s", job->queue_name, job->id);
+    heft_buf_append(&pa->keys, "", 1);
+    pa->values[pa->n++] = p;
+}
+
+/* Write the progress handlers reported (heft_job_progress) to the job hashes. */
+static void publish_progress(struct maint *m)
+{
+    struct progress_args pa = { .keys = HEFT_BUF_INIT };
+    const char *key;
+    redisReply *r;
+    size_t i;
+
+    heft_pool_visit(m->d->pool, add_progress, &pa);
+    for (i = 0, key = pa.keys.data; i < pa.n; i++, key += strlen(key) + 1) {
+        heft_cmd_reset(&m->cmd);
+        heft_cmd_borrows(&m->cmd, "HSET");
+        heft_cmd_borrows(&m->cmd, key);
+        heft_cmd_borrows(&m->cmd, "progress");
+        heft_cmd_int(&m->cmd, pa.values[i]);
+        if (!(r = heft_link_call(m->link, &m->cmd)))
+            break;
+        freeReplyObject(r);
+    }
+    heft_buf_free(&pa.keys);
 }
 
 /* ---- reclaiming jobs of dead workers ---- */
@@ -420,6 +464,7 @@ static void tick(struct maint *m)
         m->next_reap = now + m->d->cfg->lease_ms / 2 + random() % 1000;
     }
     if (now >= m->next_beat) {
+        publish_progress(m);
         heartbeat(m);
         m->next_beat = now + m->d->cfg->heartbeat_ms;
     }

@@ -18,6 +18,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "clock.h"
 #include "log.h"
 
 struct jobq {
@@ -80,22 +81,6 @@ static void q_free(struct jobq *q)
 
     while ((job = q_pop(q)))
         heft_job_destroy(job);
-}
-
-static struct timespec deadline_after(long long ms)
-{
-    struct timespec ts;
-
-    if (ms < 0)
-        ms = 0;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    ts.tv_sec += ms / 1000;
-    ts.tv_nsec += (ms % 1000) * 1000000L;
-    if (ts.tv_nsec >= 1000000000L) {
-        ts.tv_sec++;
-        ts.tv_nsec -= 1000000000L;
-    }
-    return ts;
 }
 
 static void *worker_main(void *opaque)
@@ -232,7 +217,7 @@ static size_t in_flight(const struct heft_pool *p)
 
 size_t heft_pool_wait_space(struct heft_pool *p, long long timeout_ms)
 {
-    struct timespec until = deadline_after(timeout_ms);
+    struct timespec until = heft_deadline_after(timeout_ms);
     size_t free_slots = 0;
 
     pthread_mutex_lock(&p->mu);
@@ -267,7 +252,7 @@ void heft_pool_complete(struct heft_pool *p, struct heft_job *job)
 
 struct heft_job *heft_pool_take_done(struct heft_pool *p, long long timeout_ms, size_t *count)
 {
-    struct timespec until = deadline_after(timeout_ms);
+    struct timespec until = heft_deadline_after(timeout_ms);
     struct heft_job *list;
 
     pthread_mutex_lock(&p->mu);
@@ -334,7 +319,7 @@ void heft_pool_cancel(struct heft_pool *p)
  * the acker records jobs. */
 static int wait_until(struct heft_pool *p, long long timeout_ms, int (*cond)(struct heft_pool *))
 {
-    struct timespec until = deadline_after(timeout_ms);
+    struct timespec until = heft_deadline_after(timeout_ms);
     int rc = 0;
 
     pthread_mutex_lock(&p->mu);

@@ -24,7 +24,7 @@
 struct heft_pool;
 
 typedef void (*heft_pool_run_fn)(struct heft_job *job, void *arg);
-typedef void (*heft_pool_visit_fn)(const struct heft_job *job, void *arg);
+typedef void (*heft_pool_visit_fn)(struct heft_job *job, void *arg);
 
 /* Start nthreads workers with stack_size bytes of stack each. NULL on
  * failure (logged). */

@@ -10,26 +10,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "clock.h"
 #include "daemon.h"
 #include "envelope.h"
 #include "log.h"
 
-static void set_deadline(struct heft_job *job)
-{
-    long long ms = job->opts.timeout_ms;
-
-    clock_gettime(CLOCK_MONOTONIC, &job->deadline);
-    job->deadline.tv_sec += ms / 1000;
-    job->deadline.tv_nsec += (ms % 1000) * 1000000L;
-    if (job->deadline.tv_nsec >= 1000000000L) {
-        job->deadline.tv_sec++;
-        job->deadline.tv_nsec -= 1000000000L;
-    }
-}
-
 static void run_handler(struct heft_job *job, int *rc)
 {
-    set_deadline(job);
+    job->deadline = heft_deadline_after(job->opts.timeout_ms);
     job->started = 1;
     *rc = job->handler->run(job);
 }

@@ -69,7 +69,7 @@ static void assert_default_values(const struct heft_config *cfg)
     ck_assert_uint_eq(cfg->queues[0].weight, 1);
     ck_assert_int_eq(cfg->queue_order, HEFT_ORDER_WEIGHTED);
     ck_assert_uint_eq(cfg->concurrency, 0);
-    ck_assert_uint_eq(cfg->prefetch, 4);
+    ck_assert_uint_eq(cfg->prefetch, 16);
     ck_assert_int_eq(cfg->lease_ms, 30000);
     ck_assert_uint_eq(cfg->max_deliveries, 5);
     ck_assert_int_eq(cfg->shutdown_grace_ms, 25000);

@@ -519,7 +519,7 @@ struct seen {
     int seq[8];
 };
 
-static void note(const struct heft_job *job, void *arg)
+static void note(struct heft_job *job, void *arg)
 {
     struct seen *s = arg;
 

@@ -12,49 +12,58 @@
 --   skip:  nothing; only the stream entry is removed
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local nows = t[1] .. string.format('%03d', math.floor(tonumber(t[2]) / 1000))
 local done = { {}, {}, {} }
 local counts = { ok = 0, fail = 0, dead = 0, retry = 0, release = 0 }
--- An ended job: one HSET, its expiry, the reply and the event.
-local function final(job, reply, ttl, json, ...)
-  redis.call('HSET', job, 'finished_ms', now, ...)
+-- An ended job: one HSET, its expiry, the reply and the event.  HSET says
+-- how many fields were new: all of them means the hash was gone (the job
+-- was deleted meanwhile), and a deleted job stays deleted.
+local function final(job, reply, ttl, json, nfields, ...)
+  if redis.call('HSET', job, 'finished_ms', nows, ...) == nfields then
+    redis.call('DEL', job)
+    return false
+  end
   redis.call('EXPIRE', job, ttl)
   redis.call('RPUSH', reply, json)
   redis.call('EXPIRE', reply, ttl)
   redis.call('PUBLISH', ARGV[1], json)
+  return true
 end
 for j = 0, (#ARGV - 1) / 9 - 1 do
   local a = j * 9 + 1
   local id, entry, band, outcome = ARGV[a + 1], ARGV[a + 2], tonumber(ARGV[a + 3]), ARGV[a + 4]
-  local json, x, y, z, n = ARGV[a + 5], ARGV[a + 6], ARGV[a + 7], ARGV[a + 8], tonumber(ARGV[a + 9])
+  local json, x, y, z, n = ARGV[a + 5], ARGV[a + 6], ARGV[a + 7], ARGV[a + 8], ARGV[a + 9]
   local job, reply = KEYS[7 + j * 2], KEYS[8 + j * 2]
+  local ok = false
   table.insert(done[band], entry)
-  -- A job deleted meanwhile stays deleted: its outcome is dropped.
-  if outcome ~= 'skip' and redis.call('EXISTS', job) == 1 then
-    counts[outcome] = counts[outcome] + 1
-    if outcome == 'ok' then
-      if y ~= '' then
-        final(job, reply, n, json, 'state', 'succeeded', 'result', x, 'blob', y)
-      else
-        final(job, reply, n, json, 'state', 'succeeded', 'result', x)
-      end
-    elseif outcome == 'release' then
+  if outcome == 'ok' then
+    if y ~= '' then
+      ok = final(job, reply, n, json, 4, 'state', 'succeeded', 'result', x, 'blob', y)
+    else
+      ok = final(job, reply, n, json, 3, 'state', 'succeeded', 'result', x)
+    end
+  elseif outcome == 'fail' then
+    ok = final(job, reply, n, json, 5, 'state', 'failed', 'error_code', x, 'error', y, 'payload', z)
+  elseif outcome == 'dead' then
+    ok = final(job, reply, n, json, 5, 'state', 'dead', 'error_code', x, 'error', y, 'payload', z)
+    if ok then redis.call('ZADD', KEYS[5], now, id) end
+  elseif outcome ~= 'skip' and redis.call('EXISTS', job) == 1 then
+    ok = true
+    if outcome == 'release' then
       local attempt = tonumber(redis.call('HGET', job, 'attempt')) or 1
       local e = redis.call('XADD', KEYS[band], '*', 'id', id, 'type', x, 'payload', z, 'opts', y,
                            'attempt', math.max(attempt, 1))
       redis.call('HSET', job, 'state', 'waiting', 'entry', e)
-      redis.call('HINCRBY', job, 'deliveries', -n)
-    elseif outcome == 'retry' then
+      redis.call('HINCRBY', job, 'deliveries', -tonumber(n))
+    else -- retry
+      local due = now + tonumber(n)
       redis.call('HSET', job, 'state', 'retrying', 'error_code', x, 'error', y, 'payload', z,
-                 'deliveries', 0, 'run_at_ms', now + n)
+                 'deliveries', 0, 'run_at_ms', due)
       redis.call('HINCRBY', job, 'attempt', 1)
-      redis.call('ZADD', KEYS[4], now + n, id)
-    elseif outcome == 'dead' then
-      final(job, reply, n, json, 'state', 'dead', 'error_code', x, 'error', y, 'payload', z)
-      redis.call('ZADD', KEYS[5], now, id)
-    else
-      final(job, reply, n, json, 'state', 'failed', 'error_code', x, 'error', y, 'payload', z)
+      redis.call('ZADD', KEYS[4], due, id)
     end
   end
+  if ok then counts[outcome] = counts[outcome] + 1 end
 end
 for band = 1, 3 do
   if #done[band] > 0 then

@@ -6,7 +6,7 @@
 -- ARGV: 1 worker (consumer) name.
 -- Returns the number of jobs marked active.
 local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local now = t[1] .. string.format('%03d', math.floor(tonumber(t[2]) / 1000))
 local started = 0
 for _, job in ipairs(KEYS) do
   local h = redis.call('HMGET', job, 'state', 'attempt', 'deliveries')

@@ -25,6 +25,7 @@ struct fetcher {
     struct heft_link *link;
     struct heft_cmd cmd;
     int unread;                /* start.lua replies not read yet */
+    int dry;                   /* the last round found the streams empty */
     const char **order;        /* streams in the order to serve them */
     size_t norder;
 };
@@ -217,25 +218,55 @@ static redisReply *fetch_blocking(struct fetcher *f, size_t want)
     return call_after_starts(f);
 }
 
-/* NULL: link broke or Redis answered with an error (handled here). */
+/* Whether some stream gave all it was asked for (it may hold more). */
+static int some_stream_full(const redisReply *r, size_t per)
+{
+    size_t i;
+
+    for (i = 0; r->type == REDIS_REPLY_ARRAY && i < r->elements; i++)
+        if (r->element[i]->type == REDIS_REPLY_ARRAY && r->element[i]->elements == 2 &&
+            r->element[i]->element[1]->elements >= per)
+            return 1;
+    return 0;
+}
+
+static int fetch_error(struct fetcher *f, redisReply *r)
+{
+    if (is_nogroup(r)) {
+        heft_daemon_create_groups(f->d, f->link);   /* streams deleted under us */
+    } else {
+        log_error("fetch: %s", r->str);
+        heft_daemon_sleep(f->d, 1000);              /* no busy loop on a sick Redis */
+    }
+    freeReplyObject(r);
+    return -1;
+}
+
+/* Once the streams ran dry, a round goes straight to the blocking read:
+ * the non-blocking pass would only find them empty again and cost a
+ * script call per job at low rates.  The blocking read asks each stream
+ * for want / streams entries so that together they never exceed the free
+ * slots; when a stream gives all it was asked, work is back, and the next
+ * round takes it in priority order with fetch.lua again.
+ * NULL: nothing, the link broke, or an error reply (handled here). */
 static redisReply *fetch(struct fetcher *f, size_t want)
 {
-    redisReply *r = fetch_now(f, want);
+    size_t per = want / f->norder ? want / f->norder : 1;
+    redisReply *r;
 
-    if (r && r->type == REDIS_REPLY_ARRAY && r->elements == 0) {
+    if (!f->dry) {
+        r = fetch_now(f, want);
+        if (!r || (r->type == REDIS_REPLY_ERROR && fetch_error(f, r) < 0))
+            return NULL;
+        if (r->type != REDIS_REPLY_ARRAY || r->elements > 0)
+            return r;
         freeReplyObject(r);
-        r = fetch_blocking(f, want);
+        f->dry = 1;
     }
-    if (r && r->type == REDIS_REPLY_ERROR) {
-        if (is_nogroup(r)) {
-            heft_daemon_create_groups(f->d, f->link);   /* streams deleted under us */
-        } else {
-            log_error("fetch: %s", r->str);
-            heft_daemon_sleep(f->d, 1000);              /* no busy loop on a sick Redis */
-        }
-        freeReplyObject(r);
+    r = fetch_blocking(f, per);
+    if (!r || (r->type == REDIS_REPLY_ERROR && fetch_error(f, r) < 0))
         return NULL;
-    }
+    f->dry = !some_stream_full(r, per);
     return r;
 }
 
@@ -321,8 +352,10 @@ void *heft_fetcher_main(void *arg)
     if (!f.link || !f.order)
         goto out;
     while (heft_daemon_state(f.d) == HEFT_RUNNING) {
-        if (!heft_link_connected(f.link))
+        if (!heft_link_connected(f.link)) {
             f.unread = 0;       /* those replies died with the connection */
+            f.dry = 0;
+        }
         if (heft_link_connect(f.link) < 0) {
             heft_daemon_sleep(f.d, heft_link_backoff_ms(f.link));
             continue;

@@ -7,7 +7,8 @@
  *                        process), requeue them or quarantine poison ones
  *   every poll_ms        read the queues' pause flags
  *   every heartbeat_ms   publish this process's heartbeat and job progress
- *   every minute         trim each dead set to its count and age limits
+ *   every minute         trim each dead set to its count and age limits, and
+ *                        forget consumers of heftd processes long gone
  *
  * It keeps running while the daemon drains, so leases of jobs that are
  * still finishing stay fresh, and removes the heartbeat when it stops.
@@ -447,10 +448,58 @@ static void trim_dead(struct maint *m, const struct heft_queue *q)
     freeReplyObject(ids);
 }
 
+/* Every heftd that ever ran left its consumer name in the groups; drop
+ * those that hold no job and were not seen for an hour (a live heftd reads
+ * at least every second), so XINFO CONSUMERS stays readable. */
+static void forget_consumers(struct maint *m, const char *stream)
+{
+    const char *info[] = { "XINFO", "CONSUMERS", stream, "heft" };
+    redisReply *r;
+    size_t i, j;
+
+    heft_cmd_reset(&m->cmd);
+    for (i = 0; i < 4; i++)
+        heft_cmd_borrows(&m->cmd, info[i]);
+    if (!(r = heft_link_call(m->link, &m->cmd)))
+        return;
+    for (i = 0; r->type == REDIS_REPLY_ARRAY && i < r->elements; i++) {
+        const redisReply *c = r->element[i], *name = NULL;
+        long long pending = -1, idle = -1;
+
+        for (j = 0; c->type == REDIS_REPLY_ARRAY && j + 1 < c->elements; j += 2) {
+            const char *k = c->element[j]->str;
+
+            if (!strcmp(k, "name"))
+                name = c->element[j + 1];
+            else if (!strcmp(k, "pending"))
+                pending = c->element[j + 1]->integer;
+            else if (!strcmp(k, "idle"))
+                idle = c->element[j + 1]->integer;
+        }
+        if (name && pending == 0 && idle > 3600000 && strcmp(name->str, m->d->consumer)) {
+            const char *del[] = { "XGROUP", "DELCONSUMER", stream, "heft", name->str };
+
+            simple(m, 5, del);
+        }
+    }
+    freeReplyObject(r);
+}
+
+static void minutely_chores(struct maint *m)
+{
+    size_t i;
+    int b;
+
+    for (i = 0; i < m->d->nqueues; i++) {
+        trim_dead(m, &m->d->queues[i]);
+        for (b = 0; b < HEFT_NBANDS; b++)
+            forget_consumers(m, m->d->queues[i].stream[b]);
+    }
+}
+
 static void tick(struct maint *m)
 {
     long long now = heft_now_ms();
-    size_t i;
 
     refresh_pauses(m);
     if (heft_daemon_state(m->d) == HEFT_RUNNING)
@@ -469,8 +518,7 @@ static void tick(struct maint *m)
         m->next_beat = now + m->d->cfg->heartbeat_ms;
     }
     if (now >= m->next_trim) {
-        for (i = 0; i < m->d->nqueues; i++)
-            trim_dead(m, &m->d->queues[i]);
+        minutely_chores(m);
         m->next_trim = now + TRIM_EVERY_MS;
     }
 }

@@ -69,6 +69,7 @@ static void add_job_args(struct heft_cmd *c, const struct heft_job *job, const c
         break;
     }
     heft_cmd_int(c, job->n);
+    heft_cmd_int(c, job->attempt);
 }
 
 static struct heft_cmd *next_cmd(struct acker *a)
@@ -128,6 +129,7 @@ static int build_queue(struct acker *a, struct heft_job **jobs, size_t n, int q,
                 heft_cmd_printf(c, "%sreply:%s", hq->prefix, jobs[k]->id ? jobs[k]->id : "");
             }
         heft_cmd_borrows(c, hq->events);
+        heft_cmd_borrows(c, a->d->consumer);
         for (k = start; k < i; k++)
             if (jobs[k]->queue == q)
                 add_job_args(c, jobs[k], texts[k]);

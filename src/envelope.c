@@ -164,7 +164,7 @@ int heft_envelope_check(struct heft_job *job, const struct heft_config *cfg)
     if (heft_opts_parse(job, job->opts_text, job->opts_len, cfg, &job->opts) < 0)
         return -1;
     job->payload = json_loadb(job->payload_text ? job->payload_text : "", job->payload_len,
-                              JSON_DECODE_ANY, &jerr);
+                              JSON_DECODE_ANY | JSON_ALLOW_NUL, &jerr);
     if (!job->payload) {
         heft_job_set_error(job, "bad_json", 0, "payload is not valid JSON: %s at line %d column %d",
                            jerr.text, jerr.line, jerr.column);

@@ -292,6 +292,9 @@ static int send_start(struct fetcher *f, struct heft_job *list, int q)
     return 0;
 }
 
+/* Sent now, before the jobs run: a job's delivery must be counted even if
+ * it takes its heftd down (poison detection), and the next fetch may be
+ * far away when the pool is full. */
 static void send_starts(struct fetcher *f, struct heft_job *list)
 {
     size_t q;
@@ -299,6 +302,7 @@ static void send_starts(struct fetcher *f, struct heft_job *list)
     for (q = 0; q < f->d->nqueues; q++)
         if (send_start(f, list, (int)q) < 0)
             return;
+    heft_link_flush(f->link);
 }
 
 static void dispatch(struct fetcher *f, struct heft_job *list)

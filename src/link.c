@@ -275,6 +275,18 @@ int heft_link_append(struct heft_link *l, struct heft_cmd *c)
     return 0;
 }
 
+int heft_link_flush(struct heft_link *l)
+{
+    int done = 0;
+
+    while (l->ctx && !done)
+        if (redisBufferWrite(l->ctx, &done) != REDIS_OK) {
+            heft_link_break(l, NULL);
+            return -1;
+        }
+    return l->ctx ? 0 : -1;
+}
+
 redisReply *heft_link_reply(struct heft_link *l)
 {
     void *reply = NULL;

@@ -48,8 +48,10 @@ const char *heft_link_error(const struct heft_link *l);
 
 /* Send one command and wait for its reply.  NULL means the link broke. */
 redisReply *heft_link_call(struct heft_link *l, struct heft_cmd *c);
-/* Pipelining: queue commands, then read their replies in order. */
+/* Pipelining: queue commands, then read their replies in order.  Queued
+ * commands go out with the next read, or at once with heft_link_flush(). */
 int heft_link_append(struct heft_link *l, struct heft_cmd *c);
+int heft_link_flush(struct heft_link *l);
 redisReply *heft_link_reply(struct heft_link *l);
 
 /* Start c as "EVALSHA <sha> nkeys" for script s (keys and args follow). */

@@ -6,6 +6,7 @@
 #ifndef HEFT_CLOCK_H
 #define HEFT_CLOCK_H
 
+#include <pthread.h>
 #include <time.h>
 
 /* CLOCK_MONOTONIC now + ms (ms < 0 counts as 0). */
@@ -32,6 +33,21 @@ static inline long long heft_ms_until(const struct timespec *t)
 
     clock_gettime(CLOCK_MONOTONIC, &now);
     return (long long)(t->tv_sec - now.tv_sec) * 1000 + (t->tv_nsec - now.tv_nsec) / 1000000;
+}
+
+/* A condition variable whose timed waits use CLOCK_MONOTONIC deadlines
+ * (heft_deadline_after), so a clock change cannot stretch a wait. */
+static inline int heft_cond_init(pthread_cond_t *cv)
+{
+    pthread_condattr_t ca;
+    int rc;
+
+    if ((rc = pthread_condattr_init(&ca)) != 0)
+        return rc;
+    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+    rc = pthread_cond_init(cv, &ca);
+    pthread_condattr_destroy(&ca);
+    return rc;
 }
 
 /* Wall clock, ms since the epoch. */

@@ -101,13 +101,7 @@ int heft_daemon_init(struct heft_daemon *d, struct heft_config *cfg)
     snprintf(d->consumer, sizeof d->consumer, "%s:%d:%04lx", d->host, (int)getpid(),
              (unsigned long)(random() & 0xffff));
     pthread_mutex_init(&d->mu, NULL);
-    {
-        pthread_condattr_t ca;
-        pthread_condattr_init(&ca);
-        pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-        pthread_cond_init(&d->changed, &ca);
-        pthread_condattr_destroy(&ca);
-    }
+    heft_cond_init(&d->changed);
     atomic_init(&d->state, HEFT_STARTING);
     d->queues = calloc(cfg->nqueues, sizeof *d->queues);
     if (!d->queues)

@@ -117,16 +117,9 @@ static void *worker_main(void *opaque)
 
 static int init_sync(struct heft_pool *p)
 {
-    pthread_condattr_t ca;
-
-    if (pthread_condattr_init(&ca) != 0)
+    if (pthread_mutex_init(&p->mu, NULL) != 0 || heft_cond_init(&p->work) != 0 ||
+        heft_cond_init(&p->space) != 0 || heft_cond_init(&p->done_cv) != 0)
         return -1;
-    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-    pthread_mutex_init(&p->mu, NULL);
-    pthread_cond_init(&p->work, &ca);
-    pthread_cond_init(&p->space, &ca);
-    pthread_cond_init(&p->done_cv, &ca);
-    pthread_condattr_destroy(&ca);
     return 0;
 }
 

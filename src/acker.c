@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "clock.h"
 #include "daemon.h"
 #include "link.h"
 #include "log.h"
@@ -70,6 +71,7 @@ static void add_job_args(struct heft_cmd *c, const struct heft_job *job, const c
     }
     heft_cmd_int(c, job->n);
     heft_cmd_int(c, job->attempt);
+    heft_cmd_int(c, -heft_ms_until(&job->taken));   /* ms since a worker took it */
 }
 
 static struct heft_cmd *next_cmd(struct acker *a)

@@ -6,10 +6,9 @@
  * prefetch bound), so other heftd processes get the rest of a queue.  A
  * round is: fetch.lua (non-blocking, exact count, priority order); if that
  * found nothing, a blocking XREADGROUP over all streams for up to a
- * second.  start.lua, which marks the batch active in the job hashes, is
- * not waited for: it goes out pipelined and its reply is read with the
- * next round's, so a round costs one round trip.  Everything a worker
- * needs (id, type, payload, options, attempt) is in the stream entry.
+ * second.  A round costs one round trip: everything a worker needs (id,
+ * type, payload, options, attempt) is in the stream entry, and marking the
+ * jobs active in their hashes is left to the maintenance thread.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -24,7 +23,6 @@ struct fetcher {
     struct heft_daemon *d;
     struct heft_link *link;
     struct heft_cmd cmd;
-    int unread;                /* start.lua replies not read yet */
     int dry;                   /* the last round found the streams empty */
     const char **order;        /* streams in the order to serve them */
     size_t norder;
@@ -151,39 +149,6 @@ static int is_nogroup(const redisReply *r)
     return r && r->type == REDIS_REPLY_ERROR && strstr(r->str, "NOGROUP");
 }
 
-/* Read the replies of start.lua calls sent earlier; errors are logged:
- * a job hash left "waiting" while it runs is cosmetic, not a loss. */
-static int read_starts(struct fetcher *f)
-{
-    redisReply *r;
-
-    for (; f->unread > 0; f->unread--) {
-        if (!(r = heft_link_reply(f->link)))
-            return -1;
-        if (heft_reply_is_noscript(r))
-            heft_link_reload(f->link);
-        else if (r->type == REDIS_REPLY_ERROR)
-            log_error("start: %s", r->str);
-        freeReplyObject(r);
-    }
-    return 0;
-}
-
-/* Send f->cmd behind any unread start.lua calls and return its reply. */
-static redisReply *call_after_starts(struct fetcher *f)
-{
-    redisReply *r;
-
-    if (heft_link_append(f->link, &f->cmd) < 0 || read_starts(f) < 0)
-        return NULL;
-    r = heft_link_reply(f->link);
-    if (heft_reply_is_noscript(r)) {
-        freeReplyObject(r);
-        r = heft_link_reload(f->link) == 0 ? heft_link_call(f->link, &f->cmd) : NULL;
-    }
-    return r;
-}
-
 static redisReply *fetch_now(struct fetcher *f, size_t want)
 {
     size_t i;
@@ -194,7 +159,7 @@ static redisReply *fetch_now(struct fetcher *f, size_t want)
         heft_cmd_borrows(&f->cmd, f->order[i]);
     heft_cmd_borrows(&f->cmd, f->d->consumer);
     heft_cmd_int(&f->cmd, (long long)want);
-    return call_after_starts(f);
+    return heft_link_call_script(f->link, &f->cmd);
 }
 
 static redisReply *fetch_blocking(struct fetcher *f, size_t want)
@@ -215,7 +180,7 @@ static redisReply *fetch_blocking(struct fetcher *f, size_t want)
         heft_cmd_borrows(&f->cmd, f->order[i]);
     for (i = 0; i < f->norder; i++)
         heft_cmd_borrows(&f->cmd, ">");
-    return call_after_starts(f);
+    return heft_link_call(f->link, &f->cmd);
 }
 
 /* Whether some stream gave all it was asked for (it may hold more). */
@@ -270,41 +235,6 @@ static redisReply *fetch(struct fetcher *f, size_t want)
     return r;
 }
 
-/* start.lua for the jobs of queue q in the batch, sent without waiting. */
-static int send_start(struct fetcher *f, struct heft_job *list, int q)
-{
-    struct heft_job *job;
-    int nkeys = 0;
-
-    for (job = list; job; job = job->next)
-        nkeys += job->queue == q && job->id;
-    if (!nkeys)
-        return 0;
-    heft_cmd_reset(&f->cmd);
-    heft_link_script(f->link, &f->cmd, HEFT_SCRIPT_START, nkeys);
-    for (job = list; job; job = job->next)
-        if (job->queue == q && job->id)
-            heft_cmd_printf(&f->cmd, "%sjob:%s", f->d->queues[q].prefix, job->id);
-    heft_cmd_borrows(&f->cmd, f->d->consumer);
-    if (heft_link_append(f->link, &f->cmd) < 0)
-        return -1;
-    f->unread++;
-    return 0;
-}
-
-/* Sent now, before the jobs run: a job's delivery must be counted even if
- * it takes its heftd down (poison detection), and the next fetch may be
- * far away when the pool is full. */
-static void send_starts(struct fetcher *f, struct heft_job *list)
-{
-    size_t q;
-
-    for (q = 0; q < f->d->nqueues; q++)
-        if (send_start(f, list, (int)q) < 0)
-            return;
-    heft_link_flush(f->link);
-}
-
 static void dispatch(struct fetcher *f, struct heft_job *list)
 {
     struct heft_job *job, *next;
@@ -343,7 +273,6 @@ static void round_once(struct fetcher *f)
     freeReplyObject(r);
     if (!list)
         return;
-    send_starts(f, list);
     dispatch(f, list);
 }
 
@@ -356,10 +285,8 @@ void *heft_fetcher_main(void *arg)
     if (!f.link || !f.order)
         goto out;
     while (heft_daemon_state(f.d) == HEFT_RUNNING) {
-        if (!heft_link_connected(f.link)) {
-            f.unread = 0;       /* those replies died with the connection */
+        if (!heft_link_connected(f.link))
             f.dry = 0;
-        }
         if (heft_link_connect(f.link) < 0) {
             heft_daemon_sleep(f.d, heft_link_backoff_ms(f.link));
             continue;

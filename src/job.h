@@ -69,6 +69,8 @@ struct heft_job {
     atomic_int cancel;              /* set by the daemon when its grace runs out */
     atomic_int progress;            /* 0..100, or -1 before the first report */
     int progress_sent;              /* last value written to Redis (maint only) */
+    int marked;                     /* start.lua was sent for it (maint only) */
+    struct timespec taken;          /* CLOCK_MONOTONIC: a worker took it */
     int started;                    /* the handler was called */
 
     /* outcome */

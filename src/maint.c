@@ -5,7 +5,8 @@
  *   every lease_ms / 3   renew the lease on every job this process holds
  *   every lease_ms / 2   reclaim jobs whose holder stopped renewing (dead
  *                        process), requeue them or quarantine poison ones
- *   every poll_ms        read the queues' pause flags
+ *   every poll_ms        read the queues' pause flags; mark the jobs fetched
+ *                        since the last tick active (start.lua)
  *   every heartbeat_ms   publish this process's heartbeat and job progress
  *   every minute         trim each dead set to its count and age limits, and
  *                        forget consumers of heftd processes long gone
@@ -131,6 +132,57 @@ static void renew_leases(struct maint *m)
             freeReplyObject(r);
         }
     }
+}
+
+/* ---- marking fetched jobs active ---- */
+
+struct mark_args {
+    int queue;
+    struct heft_cmd *cmd;
+    size_t count;
+};
+
+static void add_unmarked(struct heft_job *job, void *opaque)
+{
+    struct mark_args *ma = opaque;
+
+    if (job->queue != ma->queue || job->marked || !job->id || job->outcome != HEFT_OUT_NONE)
+        return;
+    job->marked = 1;          /* the pool's lock is held: maint is its only writer */
+    heft_cmd_printf(ma->cmd, "heft:{%s}:job:%s", job->queue_name, job->id);
+    ma->count++;
+}
+
+/* start.lua for the jobs fetched since the last tick that have not ended:
+ * a job shorter than poll_ms never costs Redis this extra write, and a
+ * long one shows as active within poll_ms. */
+static void mark_active(struct maint *m)
+{
+    struct heft_cmd keys = HEFT_CMD_INIT;
+    struct mark_args ma = { .cmd = &keys };
+    redisReply *r;
+    size_t q;
+    int i;
+
+    for (q = 0; q < m->d->nqueues; q++) {
+        heft_cmd_reset(&keys);
+        ma.queue = (int)q;
+        ma.count = 0;
+        heft_pool_visit(m->d->pool, add_unmarked, &ma);
+        if (!ma.count)
+            continue;
+        heft_cmd_reset(&m->cmd);
+        heft_link_script(m->link, &m->cmd, HEFT_SCRIPT_START, keys.argc);
+        for (i = 0; i < keys.argc; i++)
+            heft_cmd_copy(&m->cmd, keys.own.data + keys.off[i], keys.len[i]);
+        heft_cmd_borrows(&m->cmd, m->d->consumer);
+        if (!(r = heft_link_call_script(m->link, &m->cmd)))
+            break;
+        if (r->type == REDIS_REPLY_ERROR)
+            log_error("start: %s", r->str);
+        freeReplyObject(r);
+    }
+    heft_cmd_free(&keys);
 }
 
 /* ---- progress ---- */
@@ -502,6 +554,7 @@ static void tick(struct maint *m)
     long long now = heft_now_ms();
 
     refresh_pauses(m);
+    mark_active(m);
     if (heft_daemon_state(m->d) == HEFT_RUNNING)
         promote_all(m);
     if (now >= m->next_lease) {

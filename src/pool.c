@@ -208,6 +208,17 @@ static size_t in_flight(const struct heft_pool *p)
     return p->ready.len + p->running;
 }
 
+/* Worth a fetch: half the slots are free, or the workers are about to run
+ * out of ready jobs.  Fetching every single freed slot would cost a round
+ * trip per job under load; waiting for half keeps batches large while no
+ * worker ever waits for work that is queued in Redis. */
+static int worth_fetching(const struct heft_pool *p)
+{
+    size_t busy = in_flight(p);
+
+    return busy < p->capacity && (p->capacity - busy >= (p->capacity + 1) / 2 || !p->ready.len);
+}
+
 size_t heft_pool_wait_space(struct heft_pool *p, long long timeout_ms)
 {
     struct timespec until = heft_deadline_after(timeout_ms);
@@ -215,11 +226,11 @@ size_t heft_pool_wait_space(struct heft_pool *p, long long timeout_ms)
 
     pthread_mutex_lock(&p->mu);
     p->space_waiters++;
-    while (!p->stopping && in_flight(p) >= p->capacity)
+    while (!p->stopping && !worth_fetching(p))
         if (pthread_cond_timedwait(&p->space, &p->mu, &until) == ETIMEDOUT)
             break;
     p->space_waiters--;
-    if (!p->stopping && in_flight(p) < p->capacity)
+    if (!p->stopping && worth_fetching(p))
         free_slots = p->capacity - in_flight(p);
     pthread_mutex_unlock(&p->mu);
     return free_slots;
@@ -290,7 +301,7 @@ void heft_pool_unqueue(struct heft_pool *p)
     pthread_mutex_lock(&p->mu);
     while ((job = q_pop(&p->ready))) {
         job->outcome = HEFT_OUT_RELEASE;
-        job->n = 1;     /* never started: give its delivery back */
+        clock_gettime(CLOCK_MONOTONIC, &job->taken);
         q_push(&p->done, job);
     }
     pthread_cond_signal(&p->done_cv);

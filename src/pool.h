@@ -35,8 +35,9 @@ struct heft_pool *heft_pool_create(unsigned nthreads, size_t capacity, size_t st
  * never returns are left behind (the process is exiting). */
 void heft_pool_destroy(struct heft_pool *p);
 
-/* Free slots (capacity - ready - running), waiting up to timeout_ms for
- * one; 0 on time-out or stop. */
+/* Free slots (capacity - ready - running), waiting up to timeout_ms until
+ * half of them are free or no job is left waiting for a worker; 0 on
+ * time-out or stop. */
 size_t heft_pool_wait_space(struct heft_pool *p, long long timeout_ms);
 void heft_pool_submit(struct heft_pool *p, struct heft_job *job);
 /* A job that needs no worker (outcome already set) goes straight to done. */

@@ -127,6 +127,7 @@ void heft_worker_run(struct heft_job *job, void *arg)
     struct heft_daemon *d = arg;
     int ran = 0, rc = HEFT_ERR;
 
+    clock_gettime(CLOCK_MONOTONIC, &job->taken);
     if (heft_envelope_check(job, d->cfg) == 0) {
         run_handler(job, &rc);
         ran = 1;

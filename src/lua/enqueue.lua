@@ -22,14 +22,13 @@ elseif type(o.delay_ms) == 'number' and o.delay_ms > 0 then
 end
 if due > now then
   redis.call('HSET', job, 'type', ARGV[2], 'payload', ARGV[3], 'opts', ARGV[4],
-             'state', 'delayed', 'priority', prio, 'attempt', 0, 'deliveries', 0,
-             'created_ms', now, 'run_at_ms', math.floor(due))
+             'state', 'delayed', 'priority', prio, 'attempt', 0, 'created_ms', now,
+             'run_at_ms', math.floor(due))
   redis.call('ZADD', KEYS[5], due, id)
 else
   local entry = redis.call('XADD', KEYS[bands[prio]], '*', 'id', id, 'type', ARGV[2],
                            'payload', ARGV[3], 'opts', ARGV[4])
   redis.call('HSET', job, 'type', ARGV[2], 'opts', ARGV[4], 'state', 'waiting',
-             'priority', prio, 'attempt', 0, 'deliveries', 0, 'created_ms', now,
-             'entry', entry)
+             'priority', prio, 'attempt', 0, 'created_ms', now, 'entry', entry)
 end
 return 1

@@ -4,8 +4,10 @@
 --       then per job: heft:{Q}:job:ID, heft:{Q}:reply:ID
 -- ARGV: 1 max deliveries  2 dead TTL (s)  3 events channel
 --       then 5 per entry: stream entry, id, type, payload, options
--- A job delivered max-deliveries times without finishing becomes dead with
--- error code "poison"; others go back to the tail of the stream as waiting.
+-- Each such entry is a lost delivery (counted in lost_deliveries): a job
+-- lost max-deliveries times becomes dead with error code "poison" (it keeps
+-- taking its workers down); others go back to the tail of the stream as
+-- waiting.
 -- Returns {requeued, poisoned}.
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
@@ -15,11 +17,13 @@ for j = 0, (#ARGV - 3) / 5 - 1 do
   local a = 3 + j * 5
   local entry, id, typ, payload, opts = ARGV[a + 1], ARGV[a + 2], ARGV[a + 3], ARGV[a + 4], ARGV[a + 5]
   local job, reply = KEYS[4 + j * 2], KEYS[5 + j * 2]
-  local h = redis.call('HMGET', job, 'state', 'deliveries', 'attempt')
+  local h = redis.call('HMGET', job, 'state', 'attempt')
   if h[1] == 'active' or h[1] == 'waiting' then
-    if (tonumber(h[2]) or 0) >= maxd then
-      local msg = 'delivered ' .. h[2] .. ' times without finishing; quarantined'
-      local json = cjson.encode({ id = id, state = 'dead', error = { code = 'poison', message = msg } })
+    local lost = redis.call('HINCRBY', job, 'lost_deliveries', 1)
+    if lost >= maxd then
+      local msg = 'its workers stopped ' .. lost .. ' times without an outcome; quarantined'
+      local json = cjson.encode({ id = id, state = 'dead', attempt = math.max(tonumber(h[2]) or 1, 1),
+                                  error = { code = 'poison', message = msg } })
       redis.call('HSET', job, 'state', 'dead', 'error_code', 'poison', 'error', msg,
                  'payload', payload, 'finished_ms', now)
       redis.call('EXPIRE', job, ttl)
@@ -31,7 +35,7 @@ for j = 0, (#ARGV - 3) / 5 - 1 do
       poisoned = poisoned + 1
     else
       local e = redis.call('XADD', KEYS[1], '*', 'id', id, 'type', typ, 'payload', payload,
-                           'opts', opts, 'attempt', math.max(tonumber(h[3]) or 1, 1))
+                           'opts', opts, 'attempt', math.max(tonumber(h[2]) or 1, 1))
       redis.call('HSET', job, 'state', 'waiting', 'entry', e)
       requeued = requeued + 1
     end

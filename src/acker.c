@@ -72,6 +72,7 @@ static void add_job_args(struct heft_cmd *c, const struct heft_job *job, const c
     heft_cmd_int(c, job->n);
     heft_cmd_int(c, job->attempt);
     heft_cmd_int(c, -heft_ms_until(&job->taken));   /* ms since a worker took it */
+    heft_cmd_borrows(c, job->opts.reply ? "1" : "0");
 }
 
 static struct heft_cmd *next_cmd(struct acker *a)
@@ -92,8 +93,7 @@ static struct heft_cmd *next_cmd(struct acker *a)
     return c;
 }
 
-/* The serialized result of a succeeded job, kept in job->reply's shadow:
- * we store it as a separate string owned by the job's result JSON. */
+/* The result of a succeeded job as JSON text, for its hash. */
 static char *result_text(const struct heft_job *job)
 {
     return job->outcome == HEFT_OUT_OK ? json_dumps(job->result, JSON_COMPACT | JSON_ENCODE_ANY)

@@ -97,6 +97,12 @@ static int opt_one(struct heft_job *job, const char *key, json_t *v, struct heft
         return opt_int(job, key, v, 0, 253402300799999LL, &n);
     if (!strcmp(key, "priority"))
         return opt_priority(job, v);
+    if (!strcmp(key, "reply")) {
+        if (!json_is_boolean(v))
+            return opt_error(job, key, "must be true or false");
+        o->reply = json_is_true(v);
+        return 0;
+    }
     return opt_error(job, key, "unknown option");
 }
 
@@ -115,6 +121,7 @@ int heft_opts_parse(struct heft_job *job, const char *text, size_t len,
     o->backoff_type = HEFT_BACKOFF_EXPONENTIAL;
     o->backoff_ms = cfg->defaults.backoff_ms;
     o->max_backoff_ms = cfg->defaults.max_backoff_ms;
+    o->reply = 0;
     if (len == 0)
         return 0;
     root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
@@ -139,11 +146,24 @@ static size_t payload_limit(const struct heft_config *cfg, const struct heft_typ
     return t && t->max_payload_bytes ? t->max_payload_bytes : cfg->max_payload_bytes;
 }
 
+/* Whether the options ask for a reply, read before anything else is
+ * checked: a client blocked on the reply list must hear about a job that
+ * fails its envelope check too. */
+static int wants_reply(const char *text, size_t len)
+{
+    json_t *root = len ? json_loadb(text, len, 0, NULL) : NULL;
+    int yes = json_is_true(json_object_get(root, "reply"));
+
+    json_decref(root);
+    return yes;
+}
+
 int heft_envelope_check(struct heft_job *job, const struct heft_config *cfg)
 {
     json_error_t jerr;
     size_t limit;
 
+    job->opts.reply = wants_reply(job->opts_text, job->opts_len);
     if (!job->type || !*job->type) {
         heft_job_set_error(job, "missing_type", 0, "the job has no type");
         return -1;
@@ -161,8 +181,10 @@ int heft_envelope_check(struct heft_job *job, const struct heft_config *cfg)
                            job->payload_len, job->type, limit);
         return -1;
     }
-    if (heft_opts_parse(job, job->opts_text, job->opts_len, cfg, &job->opts) < 0)
+    if (heft_opts_parse(job, job->opts_text, job->opts_len, cfg, &job->opts) < 0) {
+        job->opts.reply = wants_reply(job->opts_text, job->opts_len);
         return -1;
+    }
     job->payload = json_loadb(job->payload_text ? job->payload_text : "", job->payload_len,
                               JSON_DECODE_ANY | JSON_ALLOW_NUL, &jerr);
     if (!job->payload) {

@@ -40,6 +40,7 @@ struct heft_opts {
     enum heft_backoff_type backoff_type;
     long long backoff_ms;
     long long max_backoff_ms;
+    int reply;                     /* push the outcome onto heft:{Q}:reply:ID */
 };
 
 struct heft_job {
@@ -80,7 +81,7 @@ struct heft_job {
     char code[64];
     struct heft_buf message;
     int retryable;
-    char *reply;                    /* JSON pushed to the reply list */
+    char *reply;                    /* the outcome message (reply list, events) */
     long long n;                    /* TTL (s) or retry delay (ms) for finish.lua */
 };
 

@@ -675,6 +675,33 @@ START_TEST(test_enqueue_rejects_malformed_ids)
 }
 END_TEST
 
+START_TEST(test_daemon_outcome_without_reply_is_in_the_hash_and_the_channel)
+{
+    redisContext *sub = redisConnect("127.0.0.1", H.port);
+    const char *argv[] = { "SUBSCRIBE", "heft:{default}:events" };
+    redisReply *m;
+    json_t *msg;
+
+    ck_assert(sub && !sub->err);
+    freeReplyObject(redisCommandArgv(sub, 2, argv, NULL));    /* subscribed */
+    h_heftd_start(&H, NULL, "--concurrency", "1", NULL);
+    h_enqueue_quiet(&H, "fire-and-forget", "echo", "{\"n\":7}", NULL);
+    /* every ended job is announced on the queue's channel */
+    ck_assert_int_eq(redisGetReply(sub, (void **)&m), REDIS_OK);
+    ck_assert(m->type == REDIS_REPLY_ARRAY && m->elements == 3);
+    msg = json_loads(m->element[2]->str, 0, NULL);
+    ck_assert_str_eq(jstr(msg, "id"), "fire-and-forget");
+    ck_assert_str_eq(jstr(msg, "state"), "succeeded");
+    json_decref(msg);
+    freeReplyObject(m);
+    redisFree(sub);
+    /* the hash has the result; no reply list was asked for, none is made */
+    ck_assert_str_eq(h_hget(&H, "fire-and-forget", "state"), "succeeded");
+    ck_assert_str_eq(h_hget(&H, "fire-and-forget", "result"), "{\"n\":7}");
+    ck_assert_int_eq(h_int(&H, "EXISTS", h_key(&H, "reply:fire-and-forget"), NULL), 0);
+}
+END_TEST
+
 START_TEST(test_daemon_job_deleted_while_running_stays_deleted)
 {
     h_heftd_start(&H, NULL, "--concurrency", "1", NULL);
@@ -705,6 +732,7 @@ static Suite *daemon_suite(void)
     tcase_add_test(jobs, test_enqueue_is_idempotent_on_the_job_id);
     tcase_add_test(jobs, test_enqueue_rejects_malformed_ids);
     tcase_add_test(jobs, test_daemon_job_deleted_while_running_stays_deleted);
+    tcase_add_test(jobs, test_daemon_outcome_without_reply_is_in_the_hash_and_the_channel);
 
     tcase_add_test(failures, test_daemon_survives_kill_9_and_a_new_daemon_finishes_every_job);
     tcase_add_test(failures, test_daemon_reconnects_after_redis_restart);

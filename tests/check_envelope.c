@@ -259,6 +259,37 @@ START_TEST(test_envelope_payload_may_escape_nul_bytes)
 }
 END_TEST
 
+START_TEST(test_envelope_reply_option_asks_for_the_reply_list)
+{
+    struct heft_job *yes = make_job("echo", "{}", "{\"reply\":true}");
+    struct heft_job *no = make_job("echo", "{}", NULL);
+
+    ck_assert_int_eq(heft_envelope_check(yes, &cfg), 0);
+    ck_assert_int_eq(yes->opts.reply, 1);
+    ck_assert_int_eq(heft_envelope_check(no, &cfg), 0);
+    ck_assert_int_eq(no->opts.reply, 0);
+    heft_job_destroy(yes);
+    heft_job_destroy(no);
+    assert_bad_option("{\"reply\":1}", "option \"reply\": must be true or false");
+}
+END_TEST
+
+/* A client blocked on the reply list hears of a job rejected before its
+ * options were read (unknown type) or because of another option. */
+START_TEST(test_envelope_rejected_job_still_gets_the_reply_it_asked_for)
+{
+    struct heft_job *unknown = make_job("nope", "{}", "{\"reply\":true}");
+    struct heft_job *bad = make_job("echo", "{}", "{\"reply\":true,\"attempts\":0}");
+
+    assert_rejected(unknown, "unknown_type");
+    ck_assert_int_eq(unknown->opts.reply, 1);
+    assert_rejected(bad, "bad_option");
+    ck_assert_int_eq(bad->opts.reply, 1);
+    heft_job_destroy(unknown);
+    heft_job_destroy(bad);
+}
+END_TEST
+
 START_TEST(test_envelope_missing_payload_is_bad_json)
 {
     struct heft_job *job = make_job("echo", NULL, NULL);
@@ -613,7 +644,8 @@ END_TEST
 
 static struct heft_opts backoff_opts(enum heft_backoff_type type, long long first, long long cap)
 {
-    struct heft_opts o = { 3, 1000, 60, type, first, cap };
+    struct heft_opts o = { .attempts = 3, .timeout_ms = 1000, .result_ttl = 60, .backoff_type = type,
+                           .backoff_ms = first, .max_backoff_ms = cap };
 
     return o;
 }
@@ -947,6 +979,8 @@ static TCase *errors_tcase(void)
     tcase_add_test(tc, test_envelope_payload_that_is_not_json_is_bad_json);
     tcase_add_test(tc, test_envelope_payload_may_escape_nul_bytes);
     tcase_add_test(tc, test_envelope_missing_payload_is_bad_json);
+    tcase_add_test(tc, test_envelope_reply_option_asks_for_the_reply_list);
+    tcase_add_test(tc, test_envelope_rejected_job_still_gets_the_reply_it_asked_for);
     tcase_add_test(tc, test_envelope_payload_with_a_nul_byte_is_bad_json);
     tcase_add_test(tc, test_envelope_checks_type_then_size_then_options_then_json);
     tcase_add_test(tc, test_envelope_errors_are_never_retryable);

@@ -48,6 +48,7 @@ struct harness {
     redisContext *c;              /* the test's own connection */
     char enqueue_sha[41];         /* SCRIPT LOAD of the enqueue script */
     size_t pending;               /* pipelined enqueues not yet read */
+    int quiet;                    /* h_enqueue_quiet(): options as given */
 
     pid_t heftd_pid;              /* the current heftd, 0 when none */
     int heftd_status;             /* exit status of the last one reaped */
@@ -98,11 +99,15 @@ long long h_xpending(struct harness *h, const char *stream);
 
 /* ---- jobs ---- */
 
-/* EVALSHA the enqueue script (EVAL on NOSCRIPT) on queue default.  opts
- * NULL means "" (no options).  Returns the script's reply: 1 created, 0
- * the id existed.  Aborts on an error reply. */
+/* EVALSHA the enqueue script (EVAL on NOSCRIPT) on queue default, asking
+ * for a reply: "reply": true is added to opts (NULL: no other options)
+ * unless opts already says.  Returns the script's reply: 1 created, 0 the
+ * id existed.  Aborts on an error reply. */
 long long h_enqueue(struct harness *h, const char *id, const char *type,
                     const char *payload, const char *opts);
+/* The same with exactly the options given (NULL: ""), so no reply list. */
+long long h_enqueue_quiet(struct harness *h, const char *id, const char *type,
+                          const char *payload, const char *opts);
 /* The same, pipelined: append now, read every reply with h_enqueue_flush()
  * (which aborts unless each one is 1).  Flush every few thousand. */
 void h_enqueue_append(struct harness *h, const char *id, const char *type,

@@ -1,9 +1,9 @@
 -- heft protocol 1: record the outcome of a batch of jobs of one queue (heftd only).
 -- KEYS: 1..3 heft:{Q}:ready:high|normal|low  4 heft:{Q}:delayed  5 heft:{Q}:dead
 --       6 heft:{Q}:stats  then per job: heft:{Q}:job:ID, heft:{Q}:reply:ID
--- ARGV: 1 events channel  2 worker (consumer) name, then 11 per job:
---       id, stream entry, band (1..3), outcome, reply JSON, a, b, c, n,
---       attempt, ms since the worker started the job
+-- ARGV: 1 events channel  2 worker (consumer) name, then 12 per job:
+--       id, stream entry, band (1..3), outcome, outcome message (JSON), a, b, c, n,
+--       attempt, ms since the worker started the job, 1 if the job asked for a reply
 --   ok:    a result JSON, b blob, n result TTL (s)
 --   fail:  a code, b message, c payload, n result TTL (s)
 --   dead:  a code, b message, c payload, n dead TTL (s)
@@ -16,40 +16,42 @@ local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local nows = t[1] .. string.format('%03d', math.floor(tonumber(t[2]) / 1000))
 local done = { {}, {}, {} }
 local counts = { ok = 0, fail = 0, dead = 0, retry = 0, release = 0 }
--- An ended job: one HSET, its expiry, the reply and the event.  HSET says
+-- An ended job: one HSET, its expiry, the reply if asked for, the event.  HSET says
 -- how many fields were new: all of them means the hash was gone (the job
 -- was deleted meanwhile), and a deleted job stays deleted.  The attempt,
 -- worker and start are set here too: a short job is never marked active.
-local function final(job, reply, ttl, json, attempt, age, nfields, ...)
+local function final(job, reply, ttl, json, attempt, age, want, nfields, ...)
   if redis.call('HSET', job, 'finished_ms', nows, 'attempt', attempt, 'worker', ARGV[2],
                 'started_ms', now - tonumber(age), ...) == nfields + 3 then
     redis.call('DEL', job)
     return false
   end
   redis.call('EXPIRE', job, ttl)
-  redis.call('RPUSH', reply, json)
-  redis.call('EXPIRE', reply, ttl)
+  if want == '1' then
+    redis.call('RPUSH', reply, json)
+    redis.call('EXPIRE', reply, ttl)
+  end
   redis.call('PUBLISH', ARGV[1], json)
   return true
 end
-for j = 0, (#ARGV - 2) / 11 - 1 do
-  local a = j * 11 + 2
+for j = 0, (#ARGV - 2) / 12 - 1 do
+  local a = j * 12 + 2
   local id, entry, band, outcome = ARGV[a + 1], ARGV[a + 2], tonumber(ARGV[a + 3]), ARGV[a + 4]
   local json, x, y, z, n = ARGV[a + 5], ARGV[a + 6], ARGV[a + 7], ARGV[a + 8], ARGV[a + 9]
-  local attempt, age = ARGV[a + 10], ARGV[a + 11]
+  local attempt, age, want = ARGV[a + 10], ARGV[a + 11], ARGV[a + 12]
   local job, reply = KEYS[7 + j * 2], KEYS[8 + j * 2]
   local ok = false
   table.insert(done[band], entry)
   if outcome == 'ok' then
     if y ~= '' then
-      ok = final(job, reply, n, json, attempt, age, 4, 'state', 'succeeded', 'result', x, 'blob', y)
+      ok = final(job, reply, n, json, attempt, age, want, 4, 'state', 'succeeded', 'result', x, 'blob', y)
     else
-      ok = final(job, reply, n, json, attempt, age, 3, 'state', 'succeeded', 'result', x)
+      ok = final(job, reply, n, json, attempt, age, want, 3, 'state', 'succeeded', 'result', x)
     end
   elseif outcome == 'fail' then
-    ok = final(job, reply, n, json, attempt, age, 5, 'state', 'failed', 'error_code', x, 'error', y, 'payload', z)
+    ok = final(job, reply, n, json, attempt, age, want, 5, 'state', 'failed', 'error_code', x, 'error', y, 'payload', z)
   elseif outcome == 'dead' then
-    ok = final(job, reply, n, json, attempt, age, 5, 'state', 'dead', 'error_code', x, 'error', y, 'payload', z)
+    ok = final(job, reply, n, json, attempt, age, want, 5, 'state', 'dead', 'error_code', x, 'error', y, 'payload', z)
     if ok then redis.call('ZADD', KEYS[5], now, id) end
   elseif outcome ~= 'skip' and redis.call('EXISTS', job) == 1 then
     ok = true

@@ -28,8 +28,11 @@ for j = 0, (#ARGV - 3) / 5 - 1 do
                  'payload', payload, 'finished_ms', now)
       redis.call('EXPIRE', job, ttl)
       redis.call('ZADD', KEYS[2], now, id)
-      redis.call('RPUSH', reply, json)
-      redis.call('EXPIRE', reply, ttl)
+      local ok, o = pcall(cjson.decode, opts ~= '' and opts or '{}')
+      if ok and type(o) == 'table' and o.reply == true then
+        redis.call('RPUSH', reply, json)
+        redis.call('EXPIRE', reply, ttl)
+      end
       redis.call('PUBLISH', ARGV[3], json)
       redis.call('HINCRBY', KEYS[3], 'dead', 1)
       poisoned = poisoned + 1

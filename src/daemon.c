@@ -264,7 +264,9 @@ static int prepare_redis(struct heft_daemon *d, const sigset_t *sigs)
     while (heft_link_connect(l) < 0) {
         long long ms = heft_link_backoff_ms(l);
 
-        if (strstr(heft_link_error(l), "AUTH") || strstr(heft_link_error(l), "SELECT")) {
+        /* Credentials, database or ACL permissions: waiting will not help. */
+        if (strstr(heft_link_error(l), "AUTH") || strstr(heft_link_error(l), "SELECT") ||
+            strstr(heft_link_error(l), "NOPERM")) {
             log_error("redis: %s", heft_link_error(l));
             goto out;
         }

@@ -104,7 +104,7 @@ int heft_link_connected(const struct heft_link *l)
 
 void heft_link_break(struct heft_link *l, const char *why)
 {
-    if (why)
+    if (why && why != l->err)
         snprintf(l->err, sizeof l->err, "%s", why);
     else if (l->ctx && l->ctx->err)
         snprintf(l->err, sizeof l->err, "%s", l->ctx->errstr);

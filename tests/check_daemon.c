@@ -588,6 +588,29 @@ START_TEST(test_daemon_refuses_evicting_redis)
 }
 END_TEST
 
+/* An ACL user and password from the URL; a wrong password is refused at
+ * start with exit code 2 and says AUTH. */
+START_TEST(test_daemon_authenticates_as_an_acl_user)
+{
+    char good[128], bad[128];
+    json_t *r;
+
+    h_str(&H, NULL, "ACL", "SETUSER", "heft", "on", ">s3cret", "~*", "&*", "+@all", NULL);
+    snprintf(good, sizeof good, "redis://heft:s3cret@127.0.0.1:%d", H.port);
+    snprintf(bad, sizeof bad, "redis://heft:wrong@127.0.0.1:%d", H.port);
+
+    h_heftd_spawn(&H, NULL, "--redis", bad, NULL);
+    ck_assert_int_eq(h_heftd_wait_exit(&H, 10000), 2);
+    ck_assert_msg(h_log_contains(&H, "AUTH failed"), "the refusal does not say AUTH failed");
+
+    h_heftd_start(&H, NULL, "--redis", good, "--concurrency", "1", NULL);
+    h_enqueue(&H, "as-acl-user", "echo", "{}", NULL);
+    r = reply_of("as-acl-user", 10000);
+    assert_succeeded_with("as-acl-user", r, "{}");
+    json_decref(r);
+}
+END_TEST
+
 START_TEST(test_daemon_check_config_rejects_bad_file_with_file_line_and_key)
 {
     const char *bad = h_write_file(&H, "bad.yaml", "concurrency: 2\nlease_ms: 10\n");
@@ -741,6 +764,7 @@ static Suite *daemon_suite(void)
     tcase_add_test(life, test_daemon_sigterm_drains_in_flight_jobs);
     tcase_add_test(life, test_daemon_sigterm_after_grace_releases_unfinished_jobs);
     tcase_add_test(life, test_daemon_refuses_evicting_redis);
+    tcase_add_test(life, test_daemon_authenticates_as_an_acl_user);
     tcase_add_test(life, test_daemon_check_config_rejects_bad_file_with_file_line_and_key);
 
     suite_add_tcase(s, load);

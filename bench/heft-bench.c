@@ -2,16 +2,20 @@
  * heft-bench.c - load generator for heftd.
  *
  * Owns the whole benchmark: it enqueues jobs with the protocol's enqueue
- * script (EVALSHA, exactly as clients do), waits for every job's reply list,
+ * script (EVALSHA, exactly as clients do), waits for the jobs to end,
  * checks each result, samples heftd's RSS and prints one summary line.  It
  * only talks to Redis, so it measures the path a real client sees.
  *
- * Each of the C clients is two threads with a connection each: a sender
- * (EVALSHA, pipelined in drain mode, paced in steady mode) and a reader that
- * keeps pipelined BLPOPs on the client's reply keys in submission order, so
- * waiting costs Redis one pop per job instead of a polling loop.  The main
- * thread samples RSS and enforces --timeout.  bench/README.md defines what
- * the numbers mean.
+ * Each of the C clients has a sender thread with its own connection
+ * (EVALSHA, pipelined in drain mode, paced in steady mode).  In steady mode
+ * each client also has a reader thread that keeps pipelined BLPOPs on the
+ * client's reply lists (the jobs ask for one: "reply": true) in submission
+ * order, so waiting costs Redis one pop per job instead of a polling loop.
+ * In drain mode there are no readers: once the queue is resumed the main
+ * thread polls the queue's counters (heft:{Q}:stats) until the jobs ended,
+ * then reads every job hash to check the results, outside the timed window.
+ * The main thread also samples RSS and enforces --timeout.
+ * bench/README.md defines what the numbers mean.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -50,10 +54,15 @@
 #define MAX_CLIENTS 256
 #define MAX_WORKERS 256        /* heartbeats read per RSS sample */
 #define MAX_REPORTS 5          /* job failures described on stderr */
+#define POLL_NS (1 * MS)       /* drain: heft:{Q}:stats polling period */
+#define CHECK_BATCH 1000       /* drain: job hashes read per pipeline */
+#define STEADY_OPTS "{\"reply\":true}"   /* steady: BLPOP needs the reply list */
 
 enum bench_mode { MODE_DRAIN, MODE_STEADY };
 enum { ENQ_NONE, ENQ_SENT, ENQ_OK, ENQ_FAILED };   /* enq_state[], sender writes */
-enum { RES_NONE, RES_OK, RES_BAD };                 /* res_state[], reader writes */
+/* res_state[], written by the reader (steady) or the main thread's check
+ * (drain).  RES_OK and RES_BAD have a done_ns; RES_NONE and RES_LOST not. */
+enum { RES_NONE, RES_OK, RES_BAD, RES_LOST };
 
 /* A FIFO of job indices: commands in flight on one connection. */
 struct ring {
@@ -69,7 +78,7 @@ struct client {
     size_t first, count;          /* its jobs: global indices first.. */
     redisContext *enq, *rd;       /* the sender's and the reader's connection */
     pthread_t sender, reader;
-    int started;                  /* threads created: 0..2 */
+    int reader_on, sender_on;     /* threads created */
     int sync_ok;                  /* lock and cond were initialised */
     pthread_mutex_t lock;         /* with cond: wakes the reader as sent grows */
     pthread_cond_t cond;
@@ -96,12 +105,17 @@ struct bench {
     int echo;
 
     char sha[41];
-    struct heft_buf k_high, k_normal, k_low, k_delayed, k_paused;
-    _Atomic unsigned senders;     /* drain: senders still enqueueing */
+    struct heft_buf k_high, k_normal, k_low, k_delayed, k_paused, k_stats;
     uint64_t release_ns;          /* drain: when the queue was resumed */
+    long long release_ms;         /* drain: the same moment by Redis's TIME (ms) */
+    long long stats_base;         /* drain: succeeded+failed+dead before the resume */
+    uint64_t drained_ns;          /* drain: when the counters last grew (end of window) */
+    size_t drained;               /* drain: how much they grew by then (<= jobs enqueued) */
+    long long unlinked;           /* drain: reply lists found and deleted */
     long self_pid;
     unsigned long long nonce;
-    uint64_t *enq_ns, *done_ns;   /* per job; each written by one thread */
+    uint64_t *enq_ns, *done_ns;   /* per job; each written by one thread; drain:
+                                     done_ns is finished_ms - release_ms, in ns */
     _Atomic unsigned char *enq_state, *res_state;
     _Atomic uint64_t progress_ns; /* last enqueue ack or result */
     _Atomic int stop;
@@ -568,7 +582,7 @@ static int enq_append(struct client *c, size_t j)
     argv[8] = c->sid.data;
     argv[9] = b->type;
     argv[10] = b->payload.data;
-    argv[11] = "";    /* options: defaults */
+    argv[11] = b->mode == MODE_STEADY ? STEADY_OPTS : "";   /* drain: no reply list */
     if (redisAppendCommandArgv(c->enq, 12, argv, NULL) != REDIS_OK)
         return -1;
     ring_push(&c->pend, j);
@@ -715,7 +729,6 @@ static void *sender_main(void *arg)
     if (rc < 0)
         fail_run(b, "enqueue connection", c->enq->err ? c->enq->errstr : "out of memory");
     enq_publish(c, atomic_load(&c->sent));   /* wake the reader */
-    atomic_fetch_sub(&b->senders, 1);
     atomic_fetch_sub(&b->running, 1);
     return NULL;
 }
@@ -973,7 +986,7 @@ static int client_init(struct bench *b, struct client *c, unsigned idx)
     c->first = b->jobs * idx / b->clients;
     c->count = b->jobs * (idx + 1) / b->clients - c->first;
     if (ring_init(&c->pend, SEND_DEPTH) || ring_init(&c->retry, SEND_DEPTH) ||
-        ring_init(&c->inflight, READ_DEPTH))
+        (b->mode == MODE_STEADY && ring_init(&c->inflight, READ_DEPTH)))
         return -1;
     pthread_condattr_init(&ca);
     pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
@@ -982,7 +995,11 @@ static int client_init(struct bench *b, struct client *c, unsigned idx)
     pthread_condattr_destroy(&ca);
     c->sync_ok = 1;
     c->enq = conn_open(b);
-    c->rd = c->enq ? conn_open(b) : NULL;
+    if (!c->enq)
+        return -1;
+    if (b->mode == MODE_DRAIN)
+        return 0;   /* no reader */
+    c->rd = conn_open(b);
     return c->rd ? 0 : -1;
 }
 
@@ -1023,7 +1040,8 @@ static int bench_setup(struct bench *b, redisContext **mon)
         queue_key(&b->k_normal, b->queue, "ready:normal", "") ||
         queue_key(&b->k_low, b->queue, "ready:low", "") ||
         queue_key(&b->k_delayed, b->queue, "delayed", "") ||
-        queue_key(&b->k_paused, b->queue, "paused", "")) {
+        queue_key(&b->k_paused, b->queue, "paused", "") ||
+        queue_key(&b->k_stats, b->queue, "stats", "")) {
         say("out of memory");
         return -1;
     }
@@ -1044,6 +1062,30 @@ static int bench_setup(struct bench *b, redisContext **mon)
     return 0;
 }
 
+/* Main thread while the client threads run: sample RSS, give up without
+ * progress (an enqueue acknowledged, or in steady mode a result popped). */
+static void bench_watch(struct bench *b, redisContext *mon)
+{
+    int64_t limit = (int64_t)(b->timeout_s * (double)NS);
+    uint64_t t, next_sample = 0;
+    struct timespec ts;
+
+    while (atomic_load(&b->running) > 0) {
+        t = now_ns();
+        if (t >= next_sample) {
+            rss_sample(b, mon);
+            next_sample = t + SAMPLE_NS;
+        }
+        if ((int64_t)(t - atomic_load(&b->progress_ns)) > limit)
+            fail_run(b, "timeout", "no enqueue or result for --timeout seconds");
+        ts = ns_to_ts(t + TICK_NS);
+        clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL);
+    }
+    rss_sample(b, mon);
+}
+
+/* ---- drain: pause, resume, count completions, check ---------------------- */
+
 /* drain: the queue is paused (heft:{Q}:paused, as heftctl pause does)
  * while the jobs are enqueued, so the figure is heftd's drain alone, not
  * a race between enqueueing and draining.  The key expires by itself if
@@ -1063,75 +1105,346 @@ static int drain_pause(struct bench *b, redisContext *mon)
     return 0;
 }
 
-static void drain_resume(struct bench *b, redisContext *mon)
+/* HMGET heft:{Q}:stats succeeded failed dead, appended to the pipeline. */
+static int stats_append(struct bench *b, redisContext *ctx)
 {
-    const char *argv[] = { "DEL", heft_buf_str(&b->k_paused) };
-    redisReply *r = command(mon, 2, argv, "DEL paused");
+    const char *argv[5] = { "HMGET", heft_buf_str(&b->k_stats), "succeeded", "failed", "dead" };
 
-    b->release_ns = now_ns();
-    if (r)
-        freeReplyObject(r);
+    return redisAppendCommandArgv(ctx, 5, argv, NULL) == REDIS_OK ? 0 : -1;
 }
 
-/* Main thread while the clients run: sample RSS, give up without progress. */
-static void bench_watch(struct bench *b, redisContext *mon)
+/* succeeded + failed + dead from that HMGET's reply (missing fields are 0), or -1. */
+static long long stats_sum(const redisReply *r)
 {
-    int64_t limit = (int64_t)(b->timeout_s * (double)NS);
-    uint64_t t, next_sample = 0;
+    long long sum = 0;
+    size_t i;
+
+    if (!r || r->type != REDIS_REPLY_ARRAY || r->elements != 3)
+        return -1;
+    for (i = 0; i < 3; i++) {
+        if (r->element[i]->type == REDIS_REPLY_STRING)
+            sum += strtoll(r->element[i]->str, NULL, 10);
+        else if (r->element[i]->type != REDIS_REPLY_NIL)
+            return -1;
+    }
+    return sum;
+}
+
+/* A TIME reply in ms since the epoch, truncated as heftd's finished_ms; or -1. */
+static long long redis_time_ms(const redisReply *r)
+{
+    long long s, us;
+
+    if (!r || r->type != REDIS_REPLY_ARRAY || r->elements != 2 ||
+        r->element[0]->type != REDIS_REPLY_STRING || r->element[1]->type != REDIS_REPLY_STRING)
+        return -1;
+    s = strtoll(r->element[0]->str, NULL, 10);
+    us = strtoll(r->element[1]->str, NULL, 10);
+    return s * 1000 + us / 1000;
+}
+
+/* One pipeline: the counters' baseline, DEL of the pause key, Redis's TIME.
+ * The local clock is read just before it is sent. */
+static int drain_resume(struct bench *b, redisContext *mon)
+{
+    const char *del[2] = { "DEL", heft_buf_str(&b->k_paused) }, *tm[1] = { "TIME" };
+    redisReply *r[3] = { NULL, NULL, NULL };
+    void *v;
+    int i, rc = -1;
+
+    if (stats_append(b, mon) < 0 || redisAppendCommandArgv(mon, 2, del, NULL) != REDIS_OK ||
+        redisAppendCommandArgv(mon, 1, tm, NULL) != REDIS_OK)
+        goto out;
+    b->release_ns = now_ns();
+    for (i = 0; i < 3; i++) {
+        if (redisGetReply(mon, &v) != REDIS_OK)
+            goto out;
+        r[i] = v;
+    }
+    b->stats_base = stats_sum(r[0]);
+    b->release_ms = redis_time_ms(r[2]);
+    if (b->stats_base >= 0 && r[1]->type == REDIS_REPLY_INTEGER && b->release_ms >= 0)
+        rc = 0;
+out:
+    if (rc < 0)
+        fail_run(b, "resume (HMGET stats, DEL paused, TIME)",
+                 mon->err ? mon->errstr : "unexpected reply");
+    for (i = 0; i < 3; i++)
+        freeReplyObject(r[i]);
+    return rc;
+}
+
+/* The counters' sum now, or -1 (after saying why). */
+static long long stats_poll(struct bench *b, redisContext *mon)
+{
+    redisReply *r = NULL;
+    void *v;
+    long long sum = -1;
+
+    if (stats_append(b, mon) < 0 || redisGetReply(mon, &v) != REDIS_OK) {
+        fail_run(b, "HMGET stats", mon->err ? mon->errstr : "out of memory");
+        return -1;
+    }
+    r = v;
+    sum = stats_sum(r);
+    if (sum < 0)
+        fail_run(b, "HMGET stats", r->type == REDIS_REPLY_ERROR ? r->str : "unexpected reply");
+    freeReplyObject(r);
+    return sum;
+}
+
+/* The timed window: poll the counters every POLL_NS until they grew by
+ * want, or stayed still for --timeout.  drained_ns is the local time of the
+ * poll that saw the last growth.  RSS is sampled on the way. */
+static void drain_wait(struct bench *b, redisContext *mon, size_t want)
+{
+    uint64_t limit = (uint64_t)(b->timeout_s * (double)NS), due = b->release_ns, t,
+             next_sample = b->release_ns + SAMPLE_NS;
+    long long sum, last = b->stats_base;
     struct timespec ts;
 
-    while (atomic_load(&b->running) > 0) {
+    b->drained_ns = b->release_ns;
+    while (b->drained < want && !atomic_load(&b->stop)) {
+        due += POLL_NS;
+        ts = ns_to_ts(due);
+        clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL);
+        if ((sum = stats_poll(b, mon)) < 0)
+            return;
         t = now_ns();
+        if (sum != last) {
+            last = sum;
+            b->drained = sum <= b->stats_base ? 0 : (size_t)(sum - b->stats_base);
+            b->drained = b->drained < want ? b->drained : want;
+            b->drained_ns = t;
+        } else if (t - b->drained_ns > limit) {
+            fail_run(b, "timeout", "the queue's counters did not grow for --timeout seconds");
+        }
         if (t >= next_sample) {
             rss_sample(b, mon);
             next_sample = t + SAMPLE_NS;
         }
-        if ((int64_t)(t - atomic_load(&b->progress_ns)) > limit)
-            fail_run(b, "timeout", "no enqueue or result for --timeout seconds");
-        if (b->mode == MODE_DRAIN && !b->release_ns && atomic_load(&b->senders) == 0) {
-            drain_resume(b, mon);
-            atomic_store(&b->progress_ns, now_ns());
-        }
-        ts = ns_to_ts(t + TICK_NS);
-        clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL);
+        due = due < t ? t : due;   /* a slow poll: no burst to catch up */
     }
+}
+
+/* A checked job's fields: HMGET job state result finished_ms error_code error. */
+enum { F_STATE, F_RESULT, F_FINISHED, F_CODE, F_ERROR, F_COUNT };
+
+/* A field's text, or "(nil)". */
+static const char *field(const redisReply *r, int f)
+{
+    return r->element[f]->type == REDIS_REPLY_STRING ? r->element[f]->str : "(nil)";
+}
+
+/* 1 when the echo result in r is the payload. */
+static int echo_ok(const struct bench *b, const redisReply *r)
+{
+    const redisReply *res = r->element[F_RESULT];
+    json_t *v;
+    int ok;
+
+    if (res->type != REDIS_REPLY_STRING)
+        return 0;
+    v = json_loadb(res->str, res->len, JSON_DECODE_ANY, NULL);
+    ok = v && json_equal(v, b->payload_json);
+    json_decref(v);
+    return ok;
+}
+
+/* Judge job j (id) from its hash fields r: a RES_ value, failures reported. */
+static int check_job(struct bench *b, const char *id, size_t j, const redisReply *r)
+{
+    struct heft_buf why = HEFT_BUF_INIT;
+    long long fin;
+    int res = RES_OK;
+
+    if (r->element[F_STATE]->type != REDIS_REPLY_STRING) {
+        report(b, "no job hash", id, "expired or deleted before it was checked");
+        return RES_LOST;
+    }
+    if (r->element[F_FINISHED]->type != REDIS_REPLY_STRING) {
+        heft_buf_printf(&why, "state=%s", field(r, F_STATE));
+        report(b, "had not ended when checked", id, heft_buf_str(&why));
+        heft_buf_free(&why);
+        return RES_LOST;
+    }
+    fin = strtoll(r->element[F_FINISHED]->str, NULL, 10) - b->release_ms;
+    b->done_ns[j] = fin > 0 ? (uint64_t)fin * MS : 0;
+    if (strcmp(field(r, F_STATE), "succeeded")) {
+        heft_buf_printf(&why, "state=%s error_code=%s error=%s", field(r, F_STATE),
+                        field(r, F_CODE), field(r, F_ERROR));
+        report(b, "did not succeed", id, heft_buf_str(&why));
+        res = RES_BAD;
+    } else if (b->echo && !echo_ok(b, r)) {
+        report(b, "echo result differs from the payload", id, field(r, F_RESULT));
+        res = RES_BAD;
+    }
+    heft_buf_free(&why);
+    return res;
+}
+
+/* One pipeline of the drain check: the jobs asked about and their reply keys. */
+struct check {
+    struct heft_buf id, key, keys;         /* keys: NUL-separated reply keys */
+    size_t n, job[CHECK_BATCH], off[CHECK_BATCH];
+    const char *argv[CHECK_BATCH + 1];
+};
+
+/* Append HMGET for client c's jobs from..to-1 that were enqueued, then one
+ * UNLINK of their reply lists (an old heftd pushes them for every job). */
+static int check_append(struct client *c, struct check *k, redisContext *mon, size_t from,
+                        size_t to)
+{
+    struct bench *b = c->b;
+    const char *hm[7] = { "HMGET", NULL, "state", "result", "finished_ms", "error_code", "error" };
+    size_t j, i;
+
+    k->n = 0;
+    heft_buf_reset(&k->keys);
+    for (j = from; j < to; j++) {
+        if (atomic_load(&b->enq_state[j]) != ENQ_OK)
+            continue;
+        if (job_id(c, &k->id, j) < 0 || queue_key(&k->key, b->queue, "job:", k->id.data) < 0)
+            return -1;
+        hm[1] = k->key.data;
+        k->off[k->n] = k->keys.len;
+        if (redisAppendCommandArgv(mon, 7, hm, NULL) != REDIS_OK ||
+            heft_buf_printf(&k->keys, "heft:{%s}:reply:%s", b->queue, k->id.data) < 0 ||
+            heft_buf_append(&k->keys, "", 1) < 0)
+            return -1;
+        k->job[k->n++] = j;
+    }
+    k->argv[0] = "UNLINK";
+    for (i = 0; i < k->n; i++)
+        k->argv[i + 1] = k->keys.data + k->off[i];
+    if (k->n && redisAppendCommandArgv(mon, (int)k->n + 1, k->argv, NULL) != REDIS_OK)
+        return -1;
+    return 0;
+}
+
+/* Read that pipeline's replies: each job judged, then the UNLINK count. */
+static int check_collect(struct client *c, struct check *k, redisContext *mon)
+{
+    struct bench *b = c->b;
+    redisReply *r;
+    void *v;
+    size_t i;
+    int rc = 0;
+
+    for (i = 0; k->n && i <= k->n && rc == 0; i++) {
+        if (redisGetReply(mon, &v) != REDIS_OK)
+            return -1;
+        r = v;
+        if (i == k->n && r->type == REDIS_REPLY_INTEGER)
+            b->unlinked += r->integer;
+        else if (i < k->n && r->type == REDIS_REPLY_ARRAY && r->elements == F_COUNT &&
+                 job_id(c, &k->id, k->job[i]) == 0)
+            atomic_store(&b->res_state[k->job[i]], check_job(b, k->id.data, k->job[i], r));
+        else
+            rc = -1;
+        if (rc < 0)
+            fail_run(b, "check (HMGET job, UNLINK reply)",
+                     r->type == REDIS_REPLY_ERROR ? r->str : "unexpected reply");
+        freeReplyObject(r);
+    }
+    return rc;
+}
+
+/* After the window: every enqueued job's hash, CHECK_BATCH per pipeline. */
+static int drain_check(struct bench *b, redisContext *mon)
+{
+    struct check *k = calloc(1, sizeof(*k));
+    struct client *c;
+    size_t j, to;
+    unsigned i;
+    int rc = -1;
+
+    if (!k)
+        goto out;
+    for (i = 0; i < b->clients; i++) {
+        c = &b->cl[i];
+        for (j = c->first; j < c->first + c->count; j = to) {
+            to = c->first + c->count - j < CHECK_BATCH ? c->first + c->count : j + CHECK_BATCH;
+            if (check_append(c, k, mon, j, to) < 0 || check_collect(c, k, mon) < 0)
+                goto out;
+        }
+    }
+    rc = 0;
+out:
+    if (rc < 0)
+        fail_run(b, "check", mon->err ? mon->errstr : "out of memory");
+    if (k) {
+        heft_buf_free(&k->id);
+        heft_buf_free(&k->key);
+        heft_buf_free(&k->keys);
+    }
+    free(k);
+    return rc;
+}
+
+/* drain, once every sender is done: resume, time the drain, check the jobs. */
+static int drain_finish(struct bench *b, redisContext *mon)
+{
+    size_t want = 0, j;
+
+    for (j = 0; j < b->jobs; j++)
+        want += atomic_load(&b->enq_state[j]) == ENQ_OK;
+    if (drain_resume(b, mon) < 0)
+        return -1;
+    drain_wait(b, mon, want);
     rss_sample(b, mon);
+    return drain_check(b, mon);
+}
+
+/* ---- the clients' threads, the run -------------------------------------------- */
+
+/* The client's threads: a reader (steady only), then its sender; 0 or an errno. */
+static int client_start(struct bench *b, struct client *c)
+{
+    int err;
+
+    if (b->mode == MODE_STEADY) {
+        atomic_fetch_add(&b->running, 1);
+        err = pthread_create(&c->reader, NULL, reader_main, c);
+        c->reader_on = !err;
+        if (err) {
+            atomic_fetch_sub(&b->running, 1);
+            return err;
+        }
+    }
+    atomic_fetch_add(&b->running, 1);
+    err = pthread_create(&c->sender, NULL, sender_main, c);
+    c->sender_on = !err;
+    if (err)
+        atomic_fetch_sub(&b->running, 1);
+    return err;
 }
 
 static int bench_run(struct bench *b, redisContext *mon)
 {
-    struct client *c;
     unsigned i;
-    int rc = 0, err = 0;
+    int rc = 0, err;
 
     if (b->mode == MODE_DRAIN && drain_pause(b, mon) < 0)
         return -1;
     b->start_ns = now_ns() + 20 * MS;   /* steady: the pacing origin */
     atomic_store(&b->progress_ns, now_ns());
-    atomic_store(&b->senders, b->clients);
     for (i = 0; i < b->clients && rc == 0; i++) {
-        c = &b->cl[i];
-        atomic_fetch_add(&b->running, 2);
-        err = pthread_create(&c->reader, NULL, reader_main, c);
-        c->started += !err;
-        if (!err)
-            err = pthread_create(&c->sender, NULL, sender_main, c);
-        c->started += c->started == 1 && !err;
+        err = client_start(b, &b->cl[i]);
         if (err) {
-            atomic_fetch_sub(&b->running, 2 - (unsigned)c->started);
             fail_run(b, "pthread_create", strerror(err));
             rc = -1;
         }
     }
     bench_watch(b, mon);
-    if (b->mode == MODE_DRAIN && !b->release_ns)
-        drain_resume(b, mon);
     for (i = 0; i < b->clients; i++) {
-        if (b->cl[i].started >= 1)
+        if (b->cl[i].reader_on)
             pthread_join(b->cl[i].reader, NULL);
-        if (b->cl[i].started >= 2)
+        if (b->cl[i].sender_on)
             pthread_join(b->cl[i].sender, NULL);
     }
+    if (b->mode == MODE_DRAIN && drain_finish(b, mon) < 0)
+        rc = -1;
     b->end_ns = now_ns();
     return rc;
 }
@@ -1164,6 +1477,9 @@ static void report_notes(const struct bench *b)
         late += b->cl[i].late;
         worst = b->cl[i].worst_lag > worst ? b->cl[i].worst_lag : worst;
     }
+    if (b->unlinked > 0)
+        say("drain: deleted %lld reply lists the jobs did not ask for (this heftd pushes one "
+            "for every job)", b->unlinked);
     if (late)
         say("steady: %zu of %zu sends started over 1 ms behind schedule (worst %.3f ms): "
             "scheduler jitter, or the clients cannot offer %g jobs/s (try more --clients)",
@@ -1178,10 +1494,38 @@ static void report_notes(const struct bench *b)
         say("heftd_rss_kb: unknown (no heartbeat for queue %s, no --pid): printed as 0", b->queue);
 }
 
-static int bench_report(struct bench *b)
+/* A job's latency in ms: steady, from just before its EVALSHA to its reply
+ * being popped (local clock); drain, from the resume to its finished_ms
+ * (Redis's clock, ms resolution). */
+static double job_latency(const struct bench *b, size_t i)
+{
+    if (b->mode == MODE_DRAIN)
+        return (double)b->done_ns[i] / (double)MS;
+    return (double)(b->done_ns[i] - b->enq_ns[i]) / (double)MS;
+}
+
+/* steady: from the first send to the last reply popped. */
+static double steady_seconds(const struct bench *b)
 {
     uint64_t first = UINT64_MAX, last = 0;
-    size_t i, n = 0, failed = 0;
+    size_t i, n = 0;
+
+    for (i = 0; i < b->jobs; i++) {
+        if (b->enq_ns[i] && b->enq_ns[i] < first)
+            first = b->enq_ns[i];
+        if (b->res_state[i] != RES_OK && b->res_state[i] != RES_BAD)
+            continue;
+        last = b->done_ns[i] > last ? b->done_ns[i] : last;
+        n++;
+    }
+    if (first == UINT64_MAX)
+        first = b->start_ns;
+    return (double)((n ? last : b->end_ns) - first) / (double)NS;
+}
+
+static int bench_report(struct bench *b)
+{
+    size_t i, n = 0, failed = 0, done;
     double *lat = calloc(b->jobs, sizeof(*lat)), secs;
 
     if (!lat) {
@@ -1189,29 +1533,23 @@ static int bench_report(struct bench *b)
         return 1;
     }
     for (i = 0; i < b->jobs; i++) {
-        uint64_t from = b->enq_ns[i];
-
-        if (b->mode == MODE_DRAIN && b->release_ns > from)
-            from = b->release_ns;         /* latency counts from the resume */
-        if (b->enq_ns[i] && b->enq_ns[i] < first)
-            first = b->enq_ns[i];
         failed += b->res_state[i] != RES_OK;
-        if (b->res_state[i] == RES_NONE)
-            continue;
-        last = b->done_ns[i] > last ? b->done_ns[i] : last;
-        lat[n++] = (double)(b->done_ns[i] - from) / (double)MS;
+        if (b->res_state[i] == RES_OK || b->res_state[i] == RES_BAD)
+            lat[n++] = job_latency(b, i);
     }
-    if (b->mode == MODE_DRAIN && b->release_ns)
-        first = b->release_ns;
-    if (first == UINT64_MAX)
-        first = b->start_ns;
-    secs = (double)((n ? last : b->end_ns) - first) / (double)NS;
+    if (b->mode == MODE_DRAIN) {
+        secs = b->release_ns ? (double)(b->drained_ns - b->release_ns) / (double)NS : 0.0;
+        done = b->drained;
+    } else {
+        secs = steady_seconds(b);
+        done = n;
+    }
     qsort(lat, n, sizeof(*lat), cmp_double);
     report_notes(b);
     printf("mode=%s jobs=%zu seconds=%.3f jobs_per_s=%lld p50_ms=%.3f p99_ms=%.3f "
            "heftd_rss_kb=%ld failed=%zu\n",
            b->mode == MODE_DRAIN ? "drain" : "steady", b->jobs, secs,
-           secs > 0 ? (long long)((double)n / secs + 0.5) : 0LL, percentile(lat, n, 50),
+           secs > 0 ? (long long)((double)done / secs + 0.5) : 0LL, percentile(lat, n, 50),
            percentile(lat, n, 99), b->rss_kb > 0 ? b->rss_kb : 0L, failed);
     free(lat);
     return failed ? 1 : 0;
@@ -1235,6 +1573,7 @@ static void bench_free(struct bench *b)
     heft_buf_free(&b->k_low);
     heft_buf_free(&b->k_delayed);
     heft_buf_free(&b->k_paused);
+    heft_buf_free(&b->k_stats);
     heft_redis_addr_free(&b->addr);
 }
 

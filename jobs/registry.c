@@ -6,11 +6,13 @@
 #include <stddef.h>
 
 extern const struct heft_handler heft_echo_handler;
+extern const struct heft_handler heft_pdf_render_handler;
 
 /* Declared for the daemon in src/registry.h. */
 extern const struct heft_handler *const heft_builtin_handlers[];
 
 const struct heft_handler *const heft_builtin_handlers[] = {
     &heft_echo_handler,
+    &heft_pdf_render_handler,
     NULL,
 };

@@ -1,0 +1,732 @@
+/*
+ * jobs/pdf/doc.c - the pdfmake document definition (JSON) as pdf.render's
+ * internal document: page geometry, metadata, header/footer and the
+ * content flattened into blocks whose styles are fully resolved.
+ *
+ * All validation happens here, so layout and rendering never meet bad
+ * input: every error names the docdef path (content[2].fontSize).  Known
+ * pdfmake features this step cannot draw fail "unsupported"; keys pdfmake
+ * does not know either fail "bad_input" - a typo must not be ignored.
+ * Style inheritance: defaultStyle < parent node < named styles in order <
+ * the node's own properties; margin and pageBreak belong to the node only.
+ */
+#include "pdf.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#define PATH_MAX_LEN 512
+
+struct parser {
+    struct pdf_doc *doc;
+    const json_t *styles;       /* borrowed from the payload; may be NULL */
+    long long max_depth;
+    iconv_t to_utf32;
+    struct pdf_err *err;
+};
+
+/* pdfmake features recognised but not drawn yet: node kinds and properties. */
+static const char *const unsupported_keys[] = {
+    "table", "columns", "ul", "ol", "image", "qr", "canvas", "svg", "toc", "tocItem",
+    "pageReference", "textReference", "link", "linkToPage", "linkToDestination",
+    "decoration", "decorationStyle", "decorationColor", "background", "fillColor",
+    "fillOpacity", "markerColor", "opacity", "width", "height", "fit", "cover",
+    "noWrap", "preserveLeadingSpaces", "preserveTrailingSpaces", "id", "destination",
+    "headlineLevel", "unbreakable", "absolutePosition", "relativePosition",
+    "marginLeft", "marginTop", "marginRight", "marginBottom", "leadingIndent",
+    "sup", "sub", "listType", "counter", "separator", "pageOrientation",
+    "tocStyle", "tocMargin", "tocNumberStyle", "columnGap", "layout", "widths",
+    "heights", "headerRows", "dontBreakRows", "keepWithHeaderRows", "lineBreak",
+    "wordBreak", "features", "alt", NULL,
+};
+
+static const char *const unsupported_top[] = {
+    "watermark", "background", "ownerPassword", "userPassword", "permissions", "images",
+    "pageBreakBefore", "version", "subset", "tagged", "displayTitle", "language",
+    "patterns", "attachments", "files", NULL,
+};
+
+static const char *const info_keys[6] = {
+    "title", "author", "subject", "keywords", "creator", "producer",
+};
+
+struct named_color { const char *name; double rgb[3]; };
+
+static const struct named_color colors[] = {
+    { "black", { 0, 0, 0 } }, { "white", { 1, 1, 1 } }, { "red", { 1, 0, 0 } },
+    { "green", { 0, 128 / 255.0, 0 } }, { "blue", { 0, 0, 1 } },
+    { "gray", { 128 / 255.0, 128 / 255.0, 128 / 255.0 } },
+    { "grey", { 128 / 255.0, 128 / 255.0, 128 / 255.0 } },
+    { "yellow", { 1, 1, 0 } }, { "orange", { 1, 165 / 255.0, 0 } },
+    { "purple", { 128 / 255.0, 0, 128 / 255.0 } }, { "navy", { 0, 0, 128 / 255.0 } },
+    { "maroon", { 128 / 255.0, 0, 0 } }, { "silver", { 192 / 255.0, 192 / 255.0, 192 / 255.0 } },
+    { NULL, { 0, 0, 0 } },
+};
+
+struct family_name { const char *name; enum pdf_family family; };
+
+static const struct family_name families[] = {
+    { "Roboto", PDF_FAM_DEFAULT }, { "DejaVu Sans", PDF_FAM_DEFAULT },
+    { "Helvetica", PDF_FAM_HELVETICA }, { "Times", PDF_FAM_TIMES },
+    { "Courier", PDF_FAM_COURIER }, { NULL, PDF_FAM_DEFAULT },
+};
+
+struct page_size { const char *name; double w, h; };
+
+/* pdfmake's (pdfkit's) sizes, in points. */
+static const struct page_size page_sizes[] = {
+    { "A0", 2383.94, 3370.39 }, { "A1", 1683.78, 2383.94 }, { "A2", 1190.55, 1683.78 },
+    { "A3", 841.89, 1190.55 }, { "A4", 595.28, 841.89 }, { "A5", 419.53, 595.28 },
+    { "A6", 297.64, 419.53 }, { "A7", 209.76, 297.64 }, { "A8", 147.40, 209.76 },
+    { "A9", 104.88, 147.40 }, { "A10", 73.70, 104.88 },
+    { "B0", 2834.65, 4008.19 }, { "B1", 2004.09, 2834.65 }, { "B2", 1417.32, 2004.09 },
+    { "B3", 1000.63, 1417.32 }, { "B4", 708.66, 1000.63 }, { "B5", 498.90, 708.66 },
+    { "B6", 354.33, 498.90 }, { "B7", 249.45, 354.33 }, { "B8", 175.75, 249.45 },
+    { "B9", 124.72, 175.75 }, { "B10", 87.87, 124.72 },
+    { "EXECUTIVE", 521.86, 756.00 }, { "FOLIO", 612.00, 936.00 },
+    { "LEGAL", 612.00, 1008.00 }, { "LETTER", 612.00, 792.00 },
+    { "TABLOID", 792.00, 1224.00 }, { NULL, 0, 0 },
+};
+
+static int in_list(const char *const *list, const char *key)
+{
+    for (; *list; list++)
+        if (strcmp(*list, key) == 0)
+            return 1;
+    return 0;
+}
+
+/* Paths into the docdef for messages ("content[2].fontSize"); a path too
+ * long for the buffer is cut short, which only shortens a message. */
+static void path_key(char dst[PATH_MAX_LEN], const char *path, const char *key)
+{
+    if (snprintf(dst, PATH_MAX_LEN, "%s.%s", path, key) >= PATH_MAX_LEN)
+        dst[PATH_MAX_LEN - 1] = '\0';
+}
+
+static void path_index(char dst[PATH_MAX_LEN], const char *path, size_t i)
+{
+    if (snprintf(dst, PATH_MAX_LEN, "%s[%zu]", path, i) >= PATH_MAX_LEN)
+        dst[PATH_MAX_LEN - 1] = '\0';
+}
+
+/* ---- property values ---- */
+
+static int get_number(struct parser *p, const json_t *v, const char *path, int positive,
+                      double *out)
+{
+    if (!json_is_number(v))
+        return pdf_fail(p->err, "bad_input", "%s: must be a number", path);
+    *out = json_number_value(v);
+    if (positive && !(*out > 0))
+        return pdf_fail(p->err, "bad_input", "%s: must be greater than 0", path);
+    return 0;
+}
+
+/* margin: number | [h, v] | [l, t, r, b], never negative (also pageMargins). */
+static int get_margin(struct parser *p, const json_t *v, const char *path, double m[4])
+{
+    static const int map[3][4] = { { 0, 0, 0, 0 }, { 0, 1, 0, 1 }, { 0, 1, 2, 3 } };
+    size_t n = json_is_array(v) ? json_array_size(v) : 0;
+    int form = json_is_number(v) ? 0 : n == 2 ? 1 : n == 4 ? 2 : -1;
+    double vals[4];
+
+    if (form < 0)
+        return pdf_fail(p->err, "bad_input",
+                        "%s: must be a number, [horizontal, vertical] or [left, top, right, bottom]",
+                        path);
+    for (size_t i = 0; i < (form ? n : 1); i++) {
+        const json_t *e = form ? json_array_get(v, i) : v;
+        if (!json_is_number(e) || json_number_value(e) < 0)
+            return pdf_fail(p->err, "bad_input", "%s: margins must be numbers >= 0", path);
+        vals[i] = json_number_value(e);
+    }
+    for (int i = 0; i < 4; i++)
+        m[i] = vals[map[form][i]];
+    return 0;
+}
+
+static int hex_digits(const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!isxdigit((unsigned char)s[i]))
+            return 0;
+    return s[n] == '\0';
+}
+
+static int get_color(struct parser *p, const json_t *v, const char *path, double rgb[3])
+{
+    const char *s = json_string_value(v);
+    unsigned long x;
+
+    if (!s)
+        return pdf_fail(p->err, "bad_input", "%s: must be a string", path);
+    if (s[0] == '#' && (hex_digits(s + 1, 6) || hex_digits(s + 1, 3))) {
+        x = strtoul(s + 1, NULL, 16);
+        if (strlen(s) == 4)     /* #rgb: each digit doubled */
+            x = (x >> 8 & 0xF) * 0x110000 + (x >> 4 & 0xF) * 0x1100 + (x & 0xF) * 0x11;
+        for (int i = 0; i < 3; i++)
+            rgb[i] = (double)(x >> (16 - 8 * i) & 0xFF) / 255.0;
+        return 0;
+    }
+    for (const struct named_color *c = colors; c->name; c++)
+        if (strcasecmp(c->name, s) == 0) {
+            memcpy(rgb, c->rgb, sizeof c->rgb);
+            return 0;
+        }
+    return pdf_fail(p->err, "bad_input", "%s: unknown color \"%s\"", path, s);
+}
+
+static int get_bool(struct parser *p, const json_t *v, const char *path, int *out)
+{
+    if (!json_is_boolean(v))
+        return pdf_fail(p->err, "bad_input", "%s: must be true or false", path);
+    *out = json_is_true(v);
+    return 0;
+}
+
+static int get_align(struct parser *p, const json_t *v, const char *path, enum pdf_align *a)
+{
+    static const char *const names[] = { "left", "center", "right", "justify" };
+    const char *s = json_string_value(v);
+
+    for (int i = 0; s && i < 4; i++)
+        if (strcmp(s, names[i]) == 0) {
+            *a = (enum pdf_align)i;
+            return 0;
+        }
+    return pdf_fail(p->err, "bad_input", "%s: must be left, center, right or justify", path);
+}
+
+static int get_family(struct parser *p, const json_t *v, const char *path,
+                      enum pdf_family *fam)
+{
+    const char *s = json_string_value(v);
+
+    if (!s)
+        return pdf_fail(p->err, "bad_input", "%s: must be a string", path);
+    for (const struct family_name *f = families; f->name; f++)
+        if (strcmp(f->name, s) == 0) {
+            *fam = f->family;
+            return 0;
+        }
+    return pdf_fail(p->err, "unknown_font", "%s: unknown font \"%s\"", path, s);
+}
+
+static int get_page_break(struct parser *p, const json_t *v, const char *path,
+                          struct pdf_style *st)
+{
+    const char *s = json_string_value(v);
+
+    if (s && strcmp(s, "before") == 0)
+        st->page_break_before = 1;
+    else if (s && strcmp(s, "after") == 0)
+        st->page_break_after = 1;
+    else
+        return pdf_fail(p->err, "bad_input", "%s: must be \"before\" or \"after\"", path);
+    return 0;
+}
+
+/* One style property onto st; 1 when key is not a style property. */
+static int apply_prop(struct parser *p, struct pdf_style *st, const char *key,
+                      const json_t *v, const char *path)
+{
+    if (strcmp(key, "fontSize") == 0)
+        return get_number(p, v, path, 1, &st->font_size);
+    if (strcmp(key, "lineHeight") == 0)
+        return get_number(p, v, path, 1, &st->line_height);
+    if (strcmp(key, "characterSpacing") == 0)
+        return get_number(p, v, path, 0, &st->char_spacing);
+    if (strcmp(key, "bold") == 0)
+        return get_bool(p, v, path, &st->bold);
+    if (strcmp(key, "italics") == 0)
+        return get_bool(p, v, path, &st->italics);
+    if (strcmp(key, "color") == 0)
+        return get_color(p, v, path, st->color);
+    if (strcmp(key, "alignment") == 0)
+        return get_align(p, v, path, &st->align);
+    if (strcmp(key, "margin") == 0)
+        return get_margin(p, v, path, st->margin);
+    if (strcmp(key, "font") == 0)
+        return get_family(p, v, path, &st->family);
+    return 1;
+}
+
+/* All properties of obj onto st.  Keys in `skip` belong to the caller
+ * (text, stack, style, pageBreak on nodes). */
+static int apply_props(struct parser *p, struct pdf_style *st, const json_t *obj,
+                       const char *path, const char *const *skip)
+{
+    const char *key;
+    const json_t *v;
+    char sub[PATH_MAX_LEN];
+    int rc;
+
+    json_object_foreach((json_t *)obj, key, v) {
+        path_key(sub, path, key);
+        if (skip && in_list(skip, key))
+            continue;
+        rc = apply_prop(p, st, key, v, sub);
+        if (rc < 0)
+            return -1;
+        if (rc == 0)
+            continue;
+        if (in_list(unsupported_keys, key))
+            return pdf_fail(p->err, "unsupported", "%s: \"%s\" is not supported yet", path, key);
+        return pdf_fail(p->err, "bad_input", "%s: unknown property \"%s\"", path, key);
+    }
+    return 0;
+}
+
+/* The node's `style` (a name or an array of names), in order, onto st. */
+static int apply_named(struct parser *p, struct pdf_style *st, const json_t *names,
+                       const char *path)
+{
+    size_t n = json_is_array(names) ? json_array_size(names) : 1;
+
+    for (size_t i = 0; i < n; i++) {
+        const json_t *nm = json_is_array(names) ? json_array_get(names, i) : names;
+        const char *s = json_string_value(nm);
+        const json_t *def = s && p->styles ? json_object_get(p->styles, s) : NULL;
+        char sub[PATH_MAX_LEN];
+
+        if (!s)
+            return pdf_fail(p->err, "bad_input", "%s.style: must be a name or an array of names",
+                            path);
+        if (!def)
+            return pdf_fail(p->err, "bad_input", "%s.style: unknown style \"%s\"", path, s);
+        path_key(sub, "styles", s);
+        if (apply_props(p, st, def, sub, NULL) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* A node's style: inherited from the parent, then named styles, then its
+ * own properties.  Margin and page breaks start afresh for every node. */
+static int resolve_style(struct parser *p, const struct pdf_style *parent, const json_t *obj,
+                         const char *path, const char *const *skip, struct pdf_style *st)
+{
+    const json_t *names = json_object_get(obj, "style");
+    const json_t *pb = json_object_get(obj, "pageBreak");
+
+    *st = *parent;
+    memset(st->margin, 0, sizeof st->margin);
+    st->page_break_before = st->page_break_after = 0;
+    if (names && apply_named(p, st, names, path) != 0)
+        return -1;
+    if (apply_props(p, st, obj, path, skip) != 0)
+        return -1;
+    if (pb) {
+        char sub[PATH_MAX_LEN];
+        path_key(sub, path, "pageBreak");
+        return get_page_break(p, pb, sub, st);
+    }
+    return 0;
+}
+
+/* ---- paragraphs: inline runs ---- */
+
+static const char *const run_skip[] = { "text", "style", "pageBreak", NULL };
+
+static int add_run(struct parser *p, struct pdf_para *para, const char *text,
+                   const struct pdf_style *st, const char *path)
+{
+    struct pdf_run *grown;
+
+    if (pdf_check_bmp(p->to_utf32, text, path, p->err) != 0)
+        return -1;
+    grown = realloc(para->runs, (para->nruns + 1) * sizeof *grown);
+    if (!grown)
+        return pdf_fail(p->err, "render_error", "out of memory");
+    para->runs = grown;
+    grown[para->nruns].style = *st;
+    grown[para->nruns].text = strdup(text);
+    if (!grown[para->nruns].text)
+        return pdf_fail(p->err, "render_error", "out of memory");
+    para->nruns++;
+    return 0;
+}
+
+static int add_runs(struct parser *p, struct pdf_para *para, const json_t *text,
+                    const struct pdf_style *st, const char *path, int level);
+
+/* One element of a text array: a string or {"text": ..., style props}. */
+static int add_inline(struct parser *p, struct pdf_para *para, const json_t *item,
+                      const struct pdf_style *st, const char *path, int level)
+{
+    struct pdf_style own;
+    const json_t *text;
+    char sub[PATH_MAX_LEN];
+
+    if (json_is_string(item))
+        return add_run(p, para, json_string_value(item), st, path);
+    if (!json_is_object(item))
+        return pdf_fail(p->err, "bad_input", "%s: must be a string or an object with \"text\"",
+                        path);
+    text = json_object_get(item, "text");
+    if (!text)
+        return pdf_fail(p->err, json_object_get(item, "stack") ? "unsupported" : "bad_input",
+                        "%s: inline items need \"text\" (stacks inside text are not supported)",
+                        path);
+    if (resolve_style(p, st, item, path, run_skip, &own) != 0)
+        return -1;
+    path_key(sub, path, "text");
+    return add_runs(p, para, text, &own, sub, level + 1);
+}
+
+static int add_runs(struct parser *p, struct pdf_para *para, const json_t *text,
+                    const struct pdf_style *st, const char *path, int level)
+{
+    char sub[PATH_MAX_LEN];
+
+    if (json_is_string(text))
+        return add_run(p, para, json_string_value(text), st, path);
+    if (!json_is_array(text))
+        return pdf_fail(p->err, "bad_input", "%s: must be a string or an array", path);
+    if (level > 1)
+        return pdf_fail(p->err, "unsupported",
+                        "%s: inline text nested more than one level is not supported yet", path);
+    for (size_t i = 0; i < json_array_size(text); i++) {
+        path_index(sub, path, i);
+        if (add_inline(p, para, json_array_get(text, i), st, sub, level) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+void pdf_para_free(struct pdf_para *para)
+{
+    for (size_t i = 0; i < para->nruns; i++)
+        free(para->runs[i].text);
+    free(para->runs);
+    para->runs = NULL;
+    para->nruns = 0;
+}
+
+/* ---- content: blocks ---- */
+
+static struct pdf_block *new_block(struct parser *p, enum pdf_block_kind kind)
+{
+    struct pdf_doc *doc = p->doc;
+    struct pdf_block *b;
+
+    if (doc->nblocks == doc->cap) {
+        size_t cap = doc->cap ? doc->cap * 2 : 32;
+        b = realloc(doc->blocks, cap * sizeof *b);
+        if (!b) {
+            pdf_fail(p->err, "render_error", "out of memory");
+            return NULL;
+        }
+        doc->blocks = b;
+        doc->cap = cap;
+    }
+    b = &doc->blocks[doc->nblocks++];
+    memset(b, 0, sizeof *b);
+    b->kind = kind;
+    return b;
+}
+
+static int add_space(struct parser *p, double pts)
+{
+    struct pdf_block *b;
+
+    if (pts <= 0)
+        return 0;
+    b = new_block(p, PDF_BLOCK_SPACE);
+    if (!b)
+        return -1;
+    b->space = pts;
+    return 0;
+}
+
+static int add_para(struct parser *p, const json_t *text, const struct pdf_style *st,
+                    const double indent[2], const char *path)
+{
+    struct pdf_block *b = new_block(p, PDF_BLOCK_PARA);
+    char sub[PATH_MAX_LEN];
+
+    if (!b)
+        return -1;
+    b->para.style = *st;
+    b->indent[0] = indent[0] + st->margin[PDF_LEFT];
+    b->indent[1] = indent[1] + st->margin[PDF_RIGHT];
+    path_key(sub, path, "text");
+    return add_runs(p, &b->para, text, st, json_is_string(text) ? path : sub, 0);
+}
+
+static int add_node(struct parser *p, const json_t *node, const struct pdf_style *parent,
+                    const double indent[2], const char *path, long long depth);
+
+static int add_stack(struct parser *p, const json_t *items, const struct pdf_style *st,
+                     const double indent[2], const char *path, long long depth)
+{
+    char sub[PATH_MAX_LEN];
+
+    for (size_t i = 0; i < json_array_size(items); i++) {
+        path_index(sub, path, i);
+        if (add_node(p, json_array_get(items, i), st, indent, sub, depth + 1) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+static const char *const node_kinds[] = {
+    "table", "columns", "ul", "ol", "image", "qr", "canvas", "svg", "toc", NULL,
+};
+static const char *const node_skip[] = { "text", "stack", "style", "pageBreak", NULL };
+
+/* An object node: its kind, style, then page breaks and margins around
+ * its paragraph or its stacked children. */
+static int add_object(struct parser *p, const json_t *node, const struct pdf_style *parent,
+                      const double indent[2], const char *path, long long depth)
+{
+    const json_t *text = json_object_get(node, "text"), *stack = json_object_get(node, "stack");
+    double inner[2];
+    struct pdf_style st;
+    char sub[PATH_MAX_LEN];
+
+    for (const char *const *k = node_kinds; *k; k++)
+        if (json_object_get(node, *k))
+            return pdf_fail(p->err, "unsupported", "%s: \"%s\" is not supported yet", path, *k);
+    if (resolve_style(p, parent, node, path, node_skip, &st) != 0)
+        return -1;
+    if (!text && !stack)
+        return pdf_fail(p->err, "bad_input", "%s: a node needs \"text\" or \"stack\"", path);
+    if (!text && !json_is_array(stack))
+        return pdf_fail(p->err, "bad_input", "%s.stack: must be an array", path);
+    if ((st.page_break_before && !new_block(p, PDF_BLOCK_BREAK)) ||
+        add_space(p, st.margin[PDF_TOP]) != 0)
+        return -1;
+    inner[0] = indent[0] + st.margin[PDF_LEFT];
+    inner[1] = indent[1] + st.margin[PDF_RIGHT];
+    path_key(sub, path, "stack");
+    if (text ? add_para(p, text, &st, indent, path) != 0
+             : add_stack(p, stack, &st, inner, sub, depth) != 0)
+        return -1;
+    if (add_space(p, st.margin[PDF_BOTTOM]) != 0 ||
+        (st.page_break_after && !new_block(p, PDF_BLOCK_BREAK)))
+        return -1;
+    return 0;
+}
+
+static int add_node(struct parser *p, const json_t *node, const struct pdf_style *parent,
+                    const double indent[2], const char *path, long long depth)
+{
+    struct pdf_style st = *parent;
+
+    if (depth > p->max_depth)
+        return pdf_fail(p->err, "limit_exceeded", "content nested deeper than %lld levels at %s",
+                        p->max_depth, path);
+    memset(st.margin, 0, sizeof st.margin);
+    st.page_break_before = st.page_break_after = 0;
+    if (json_is_string(node))
+        return add_para(p, node, &st, indent, path);
+    if (json_is_array(node))
+        return add_stack(p, node, &st, indent, path, depth);
+    if (json_is_object(node))
+        return add_object(p, node, parent, indent, path, depth);
+    return pdf_fail(p->err, "bad_input", "%s: a node must be a string, an array or an object",
+                    path);
+}
+
+/* ---- the document level ---- */
+
+static int parse_page_size(struct parser *p, const json_t *v, double *w, double *h)
+{
+    const char *s = json_string_value(v);
+
+    if (json_is_object(v)) {
+        const json_t *jw = json_object_get(v, "width"), *jh = json_object_get(v, "height");
+        if (get_number(p, jw, "pageSize.width", 1, w) != 0 ||
+            get_number(p, jh, "pageSize.height", 1, h) != 0)
+            return -1;
+        return 0;
+    }
+    for (const struct page_size *ps = page_sizes; s && ps->name; ps++)
+        if (strcasecmp(ps->name, s) == 0) {
+            *w = ps->w;
+            *h = ps->h;
+            return 0;
+        }
+    return pdf_fail(p->err, "bad_input", "pageSize: unknown page size %s%s%s",
+                    s ? "\"" : "", s ? s : "(not a name or {width, height})", s ? "\"" : "");
+}
+
+static int parse_page(struct parser *p, const json_t *def)
+{
+    struct pdf_doc *doc = p->doc;
+    const json_t *size = json_object_get(def, "pageSize");
+    const json_t *orient = json_object_get(def, "pageOrientation");
+    const json_t *margins = json_object_get(def, "pageMargins");
+    const char *o = json_string_value(orient);
+    double t;
+
+    doc->page_w = 595.28;       /* pdfmake's default: A4 portrait */
+    doc->page_h = 841.89;
+    for (int i = 0; i < 4; i++)
+        doc->margin[i] = 40;
+    if (size && parse_page_size(p, size, &doc->page_w, &doc->page_h) != 0)
+        return -1;
+    if (orient && (!o || (strcmp(o, "portrait") != 0 && strcmp(o, "landscape") != 0)))
+        return pdf_fail(p->err, "bad_input", "pageOrientation: must be portrait or landscape");
+    if (o && strcmp(o, "landscape") == 0 ? doc->page_w < doc->page_h
+                                         : doc->page_w > doc->page_h) {
+        t = doc->page_w;
+        doc->page_w = doc->page_h;
+        doc->page_h = t;
+    }
+    if (margins && get_margin(p, margins, "pageMargins", doc->margin) != 0)
+        return -1;
+    if (doc->margin[PDF_LEFT] + doc->margin[PDF_RIGHT] >= doc->page_w ||
+        doc->margin[PDF_TOP] + doc->margin[PDF_BOTTOM] >= doc->page_h)
+        return pdf_fail(p->err, "bad_input", "pageMargins: leave no room on the page");
+    return 0;
+}
+
+static int parse_info(struct parser *p, const json_t *info)
+{
+    const char *key;
+    const json_t *v;
+
+    if (!json_is_object(info))
+        return pdf_fail(p->err, "bad_input", "info: must be an object");
+    json_object_foreach((json_t *)info, key, v) {
+        int i = 0;
+        while (i < 6 && strcmp(info_keys[i], key) != 0)
+            i++;
+        if (i == 6)
+            return pdf_fail(p->err, "unsupported", "info.%s: \"%s\" is not supported yet",
+                            key, key);
+        if (!json_is_string(v))
+            return pdf_fail(p->err, "bad_input", "info.%s: must be a string", key);
+        p->doc->info[i] = json_string_value(v);
+    }
+    return 0;
+}
+
+/* header / footer: a string or a text node, drawn on every page. */
+static int parse_margin_para(struct parser *p, const json_t *v, const struct pdf_style *base,
+                             const char *name, struct pdf_para *para)
+{
+    struct pdf_style st = *base;
+
+    memset(st.margin, 0, sizeof st.margin);
+    if (json_is_string(v)) {
+        para->style = st;
+        return add_run(p, para, json_string_value(v), &st, name);
+    }
+    if (!json_is_object(v) || !json_object_get(v, "text"))
+        return pdf_fail(p->err, json_is_object(v) || json_is_array(v) ? "unsupported" : "bad_input",
+                        "%s: only a string or a text node is supported yet", name);
+    if (resolve_style(p, base, v, name, node_skip, &st) != 0)
+        return -1;
+    if (st.page_break_before || st.page_break_after)
+        return pdf_fail(p->err, "bad_input", "%s.pageBreak: not allowed here", name);
+    para->style = st;
+    return add_runs(p, para, json_object_get(v, "text"), &st, name, 0);
+}
+
+static const char *const top_keys[] = {
+    "content", "styles", "defaultStyle", "pageSize", "pageOrientation", "pageMargins",
+    "info", "header", "footer", "compress", NULL,
+};
+
+static int check_top(struct parser *p, const json_t *def)
+{
+    const char *key;
+    const json_t *v;
+
+    json_object_foreach((json_t *)def, key, v) {
+        if (in_list(top_keys, key))
+            continue;
+        if (in_list(unsupported_top, key))
+            return pdf_fail(p->err, "unsupported", "%s: \"%s\" is not supported yet", key, key);
+        return pdf_fail(p->err, "bad_input", "%s: unknown property \"%s\"", key, key);
+    }
+    if (!json_object_get(def, "content"))
+        return pdf_fail(p->err, "bad_input", "content: missing");
+    return 0;
+}
+
+/* Named styles are checked once up front, so errors in them name
+ * styles.NAME.prop whether or not a node uses them. */
+static int check_styles(struct parser *p, const json_t *styles)
+{
+    const char *key;
+    const json_t *v;
+    char path[PATH_MAX_LEN];
+    struct pdf_style scratch;
+
+    if (!json_is_object(styles))
+        return pdf_fail(p->err, "bad_input", "styles: must be an object");
+    json_object_foreach((json_t *)styles, key, v) {
+        path_key(path, "styles", key);
+        memset(&scratch, 0, sizeof scratch);
+        if (!json_is_object(v))
+            return pdf_fail(p->err, "bad_input", "%s: must be an object", path);
+        if (apply_props(p, &scratch, v, path, NULL) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+static int base_style(struct parser *p, const json_t *def, struct pdf_style *st)
+{
+    const json_t *ds = json_object_get(def, "defaultStyle");
+
+    memset(st, 0, sizeof *st);
+    st->font_size = 12;             /* pdfmake's defaults */
+    st->line_height = 1;
+    st->family = PDF_FAM_DEFAULT;
+    if (!ds)
+        return 0;
+    if (!json_is_object(ds))
+        return pdf_fail(p->err, "bad_input", "defaultStyle: must be an object");
+    if (apply_props(p, st, ds, "defaultStyle", NULL) != 0)
+        return -1;
+    memset(st->margin, 0, sizeof st->margin);
+    return 0;
+}
+
+int pdf_doc_parse(struct pdf_doc *doc, const json_t *def, long long max_depth,
+                  iconv_t to_utf32, struct pdf_err *err)
+{
+    struct parser p = { doc, NULL, max_depth, to_utf32, err };
+    const json_t *hdr, *ftr, *info;
+    struct pdf_style base;
+    static const double no_indent[2] = { 0, 0 };
+
+    memset(doc, 0, sizeof *doc);
+    if (!json_is_object(def))
+        return pdf_fail(err, "bad_input", "payload: must be a JSON object (a document definition)");
+    if (check_top(&p, def) != 0)
+        return -1;
+    p.styles = json_object_get(def, "styles");
+    if ((p.styles && check_styles(&p, p.styles) != 0) || base_style(&p, def, &base) != 0 ||
+        parse_page(&p, def) != 0)
+        return -1;
+    if ((info = json_object_get(def, "info")) && parse_info(&p, info) != 0)
+        return -1;
+    hdr = json_object_get(def, "header");
+    ftr = json_object_get(def, "footer");
+    if ((hdr && parse_margin_para(&p, hdr, &base, "header", &doc->header) != 0) ||
+        (ftr && parse_margin_para(&p, ftr, &base, "footer", &doc->footer) != 0))
+        return -1;
+    doc->has_header = hdr != NULL;
+    doc->has_footer = ftr != NULL;
+    return add_node(&p, json_object_get(def, "content"), &base, no_indent, "content", 1);
+}
+
+void pdf_doc_free(struct pdf_doc *doc)
+{
+    for (size_t i = 0; i < doc->nblocks; i++)
+        pdf_para_free(&doc->blocks[i].para);
+    free(doc->blocks);
+    pdf_para_free(&doc->header);
+    pdf_para_free(&doc->footer);
+    memset(doc, 0, sizeof *doc);
+}

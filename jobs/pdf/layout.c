@@ -1,0 +1,395 @@
+/*
+ * jobs/pdf/layout.c - line breaking and pagination for pdf.render.
+ *
+ * A paragraph becomes atoms (words, runs of spaces, hard breaks), each
+ * measured in its run's font; lines are filled greedily, breaking at spaces
+ * and inside a word only when the word alone is wider than the line; lines
+ * flow down the page and start a new page when they would cross the bottom
+ * margin.  The result is a list of placed lines that render.c draws as is:
+ * layout decides every position, render decides nothing.
+ */
+#include "pdf.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+struct atoms {
+    struct pdf_atom *a;         /* owned until handed to the layout */
+    size_t n, cap;
+};
+
+struct line_span {
+    size_t start, end, next;    /* atoms [start, end) drawn; next line starts at next */
+    double width;
+    int last;                   /* ends the paragraph or a hard break: never justified */
+};
+
+static int push_atom(struct atoms *as, const struct pdf_atom *atom, struct pdf_err *err)
+{
+    if (as->n == as->cap) {
+        size_t cap = as->cap ? as->cap * 2 : 64;
+        struct pdf_atom *grown = realloc(as->a, cap * sizeof *grown);
+        if (!grown)
+            return pdf_fail(err, "render_error", "out of memory");
+        as->a = grown;
+        as->cap = cap;
+    }
+    as->a[as->n++] = *atom;
+    return 0;
+}
+
+static size_t token_len(const char *s, enum pdf_atom_kind *kind)
+{
+    size_t n = 0;
+
+    if (s[0] == '\n') {
+        *kind = PDF_ATOM_BREAK;
+        return 1;
+    }
+    *kind = s[0] == ' ' ? PDF_ATOM_SPACE : PDF_ATOM_WORD;
+    if (*kind == PDF_ATOM_SPACE)
+        while (s[n] == ' ')
+            n++;
+    else
+        while (s[n] && s[n] != ' ' && s[n] != '\n')
+            n++;
+    return n;
+}
+
+/* Split run r of the paragraph into atoms, each measured in its font: the
+ * font is chosen per word, so in a base-14 run only the words with
+ * characters outside WinAnsi fall back to the Unicode TrueType family. */
+static int run_atoms(struct atoms *as, const struct pdf_para *para, size_t r,
+                     struct pdf_fonts *fonts, struct pdf_err *err)
+{
+    const struct pdf_run *run = &para->runs[r];
+    struct pdf_atom atom = { .run = r };
+    size_t off = 0, len = strlen(run->text);
+
+    while (off < len) {
+        atom.off = off;
+        atom.len = token_len(run->text + off, &atom.kind);
+        atom.font = pdf_font_for(fonts, &run->style, run->text + off, atom.len, err);
+        if (!atom.font)
+            return -1;
+        atom.joins_prev = atom.kind == PDF_ATOM_WORD && as->n > 0 &&
+                          as->a[as->n - 1].kind == PDF_ATOM_WORD;
+        atom.width = 0;
+        if (atom.kind != PDF_ATOM_BREAK &&
+            pdf_text_width(fonts, atom.font, &run->style, run->text + off, atom.len,
+                           &atom.width, err) != 0)
+            return -1;
+        if (push_atom(as, &atom, err) != 0)
+            return -1;
+        off += atom.len;
+    }
+    return 0;
+}
+
+/* Replace a word atom by one atom per character, each a break point. */
+static int split_chars(struct atoms *out, const struct pdf_atom *word,
+                       const struct pdf_para *para, struct pdf_fonts *fonts,
+                       struct pdf_err *err)
+{
+    const struct pdf_run *run = &para->runs[word->run];
+    const char *t = run->text;
+    struct pdf_atom c = *word;
+    size_t end = word->off + word->len;
+
+    for (size_t i = word->off; i < end; i += c.len) {
+        c.off = i;
+        c.len = 1;      /* a character: its lead byte and continuation bytes */
+        while (i + c.len < end && ((unsigned char)t[i + c.len] & 0xC0) == 0x80)
+            c.len++;
+        c.joins_prev = 0;
+        if (pdf_text_width(fonts, c.font, &run->style, t + i, c.len, &c.width, err) != 0 ||
+            push_atom(out, &c, err) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* Words (runs of joined word atoms) wider than the line are split. */
+static int split_wide(struct atoms *as, const struct pdf_para *para, double avail,
+                      struct pdf_fonts *fonts, struct pdf_err *err)
+{
+    struct atoms out = { 0 };
+    size_t i = 0, k;
+    double w;
+    int rc = -1;
+
+    while (i < as->n) {
+        for (k = i + 1, w = as->a[i].width; k < as->n && as->a[k].joins_prev; k++)
+            w += as->a[k].width;
+        for (size_t j = i; j < k; j++) {
+            int wide = as->a[j].kind == PDF_ATOM_WORD && w > avail;
+            if (wide ? split_chars(&out, &as->a[j], para, fonts, err) != 0
+                     : push_atom(&out, &as->a[j], err) != 0)
+                goto out;
+        }
+        i = k;
+    }
+    free(as->a);
+    *as = out;
+    out.a = NULL;
+    rc = 0;
+out:
+    free(out.a);
+    return rc;
+}
+
+static int para_atoms(struct atoms *as, const struct pdf_para *para, double avail,
+                      struct pdf_fonts *fonts, struct pdf_err *err)
+{
+    for (size_t r = 0; r < para->nruns; r++)
+        if (run_atoms(as, para, r, fonts, err) != 0)
+            return -1;
+    return split_wide(as, para, avail, fonts, err);
+}
+
+/* The next line from atom i: greedy, at most avail wide unless one word
+ * alone is wider. */
+static struct line_span take_line(const struct pdf_atom *a, size_t n, size_t i, double avail)
+{
+    struct line_span ln = { i, i, n, 0, 1 };
+    double x = 0, uw;
+    size_t j = i, k;
+
+    while (j < n) {
+        if (a[j].kind == PDF_ATOM_BREAK) {
+            ln.next = j + 1;
+            return ln;
+        }
+        if (a[j].kind == PDF_ATOM_SPACE) {
+            x += a[j].width;
+            j++;
+            continue;
+        }
+        for (k = j + 1, uw = a[j].width; k < n && a[k].joins_prev; k++)
+            uw += a[k].width;
+        if (ln.end > ln.start && x + uw > avail + 1e-6) {
+            for (ln.next = j, ln.last = 0; ln.next < n && a[ln.next].kind == PDF_ATOM_SPACE;)
+                ln.next++;      /* spaces at a soft break vanish */
+            return ln;
+        }
+        x += uw;
+        j = ln.end = k;
+        ln.width = x;
+    }
+    return ln;
+}
+
+/* Height and ascent (from the line's top to its baseline) of a line. */
+static int line_metrics(const struct pdf_para *para, const struct pdf_atom *a,
+                        struct line_span ln, struct pdf_fonts *fonts, double *height,
+                        double *ascent, struct pdf_err *err)
+{
+    const struct pdf_style *st = &para->style;
+    const struct pdf_font *font = NULL;
+
+    *height = *ascent = 0;
+    if (ln.end == ln.start) {   /* an empty line is as tall as the paragraph's font */
+        font = pdf_font_for(fonts, st, "", 0, err);
+        if (!font)
+            return -1;
+        *height = st->font_size * st->line_height * (font->ascent - font->descent);
+        *ascent = st->font_size * font->ascent;
+    }
+    for (size_t i = ln.start; i < ln.end; i++) {
+        const struct pdf_style *rs = &para->runs[a[i].run].style;
+        double h = rs->font_size * rs->line_height * (a[i].font->ascent - a[i].font->descent);
+        double asc = rs->font_size * a[i].font->ascent;
+        *height = h > *height ? h : *height;
+        *ascent = asc > *ascent ? asc : *ascent;
+    }
+    return 0;
+}
+
+static int push_line(struct pdf_layout *lay, const struct pdf_line *line, struct pdf_err *err)
+{
+    if (lay->nlines == lay->lcap) {
+        size_t cap = lay->lcap ? lay->lcap * 2 : 256;
+        struct pdf_line *grown = realloc(lay->lines, cap * sizeof *grown);
+        if (!grown)
+            return pdf_fail(err, "render_error", "out of memory");
+        lay->lines = grown;
+        lay->lcap = cap;
+    }
+    lay->lines[lay->nlines++] = *line;
+    return 0;
+}
+
+/* Keep the paragraph's atoms in the layout (lines point into them). */
+static int adopt_atoms(struct pdf_layout *lay, struct atoms *as, struct pdf_err *err)
+{
+    if (lay->narrays == lay->acap) {
+        size_t cap = lay->acap ? lay->acap * 2 : 64;
+        struct pdf_atom **grown = realloc(lay->arrays, cap * sizeof *grown);
+        if (!grown)
+            return pdf_fail(err, "render_error", "out of memory");
+        lay->arrays = grown;
+        lay->acap = cap;
+    }
+    lay->arrays[lay->narrays++] = as->a;
+    as->a = NULL;
+    return 0;
+}
+
+/* x offset and justify stretch of a line in a box of width avail. */
+static void align_line(struct pdf_line *line, struct line_span ln, const struct pdf_atom *a,
+                       enum pdf_align align, double avail)
+{
+    double slack = avail - ln.width;
+    size_t spaces = 0;
+
+    if (slack <= 0)
+        return;
+    if (align == PDF_ALIGN_CENTER)
+        line->x += slack / 2;
+    else if (align == PDF_ALIGN_RIGHT)
+        line->x += slack;
+    if (align != PDF_ALIGN_JUSTIFY || ln.last)
+        return;
+    for (size_t i = ln.start; i < ln.end; i++)
+        spaces += a[i].kind == PDF_ATOM_SPACE;
+    if (spaces)
+        line->space_extra = slack / (double)spaces;
+}
+
+/* ---- flowing content over pages ---- */
+
+struct flow {
+    struct pdf_layout *lay;
+    const struct pdf_doc *doc;
+    struct pdf_fonts *fonts;
+    heft_job *job;
+    long long max_pages;
+    double y;                   /* top of the next line, PDF coordinates */
+    int page_empty;             /* nothing drawn on the current page yet */
+    int break_pending;          /* a page break waits for the next line */
+    struct pdf_err *err;
+};
+
+static int new_page(struct flow *f)
+{
+    if (heft_job_cancelled(f->job))
+        return -2;
+    if (f->lay->pages >= f->max_pages)
+        return pdf_fail(f->err, "limit_exceeded", "the document has more than %lld pages",
+                        f->max_pages);
+    f->lay->pages++;
+    f->y = f->doc->page_h - f->doc->margin[PDF_TOP];
+    f->page_empty = 1;
+    return 0;
+}
+
+static int flow_para(struct flow *f, const struct pdf_block *b)
+{
+    const struct pdf_doc *doc = f->doc;
+    double left = doc->margin[PDF_LEFT] + b->indent[0];
+    double avail = doc->page_w - doc->margin[PDF_RIGHT] - b->indent[1] - left;
+    struct atoms as = { 0 };
+    struct line_span ln = { 0, 0, 0, 0, 0 };
+    double h, asc;
+    int rc = -1;
+
+    if (para_atoms(&as, &b->para, avail, f->fonts, f->err) != 0)
+        goto out;
+    do {
+        struct pdf_line line = { &b->para, as.a, 0, 0, left, 0, 0 };
+        ln = take_line(as.a, as.n, ln.next, avail);
+        if (line_metrics(&b->para, as.a, ln, f->fonts, &h, &asc, f->err) != 0)
+            goto out;
+        if (!f->page_empty && (f->break_pending || f->y - h < doc->margin[PDF_BOTTOM] - 1e-6) &&
+            (rc = new_page(f)) != 0)
+            goto out;
+        f->break_pending = 0;
+        rc = -1;
+        line.atoms = as.a ? as.a + ln.start : NULL;
+        line.natoms = ln.end - ln.start;
+        line.page = f->lay->pages - 1;
+        line.baseline = f->y - asc;
+        align_line(&line, ln, as.a, b->para.style.align, avail);
+        if (push_line(f->lay, &line, f->err) != 0)
+            goto out;
+        f->y -= h;
+        f->page_empty = 0;
+    } while (ln.next < as.n);
+    rc = adopt_atoms(f->lay, &as, f->err);
+out:
+    free(as.a);
+    return rc;
+}
+
+static int flow_block(struct flow *f, const struct pdf_block *b)
+{
+    double bottom = f->doc->margin[PDF_BOTTOM];
+
+    switch (b->kind) {
+    case PDF_BLOCK_PARA:
+        return flow_para(f, b);
+    case PDF_BLOCK_SPACE:       /* a margin never starts a page by itself */
+        f->y = f->y - b->space < bottom ? bottom : f->y - b->space;
+        return 0;
+    case PDF_BLOCK_BREAK:       /* taken lazily: never an empty page */
+        f->break_pending = 1;
+        return 0;
+    }
+    return 0;
+}
+
+int pdf_layout_doc(struct pdf_layout *lay, const struct pdf_doc *doc,
+                   struct pdf_fonts *fonts, heft_job *job, long long max_pages,
+                   struct pdf_err *err)
+{
+    struct flow f = { lay, doc, fonts, job, max_pages, 0, 1, 0, err };
+    int rc;
+
+    memset(lay, 0, sizeof *lay);
+    if ((rc = new_page(&f)) != 0)
+        return rc;
+    for (size_t i = 0; i < doc->nblocks; i++)
+        if ((rc = flow_block(&f, &doc->blocks[i])) != 0)
+            return rc;
+    return 0;
+}
+
+int pdf_layout_box(struct pdf_layout *lay, const struct pdf_para *para,
+                   struct pdf_fonts *fonts, double x, double w, double top,
+                   int page, double *height, struct pdf_err *err)
+{
+    struct atoms as = { 0 };
+    struct line_span ln = { 0, 0, 0, 0, 0 };
+    double h, asc, y = top;
+    int rc = -1;
+
+    if (para_atoms(&as, para, w, fonts, err) != 0)
+        goto out;
+    do {
+        struct pdf_line line = { para, NULL, 0, page, x, 0, 0 };
+        ln = take_line(as.a, as.n, ln.next, w);
+        if (line_metrics(para, as.a, ln, fonts, &h, &asc, err) != 0)
+            goto out;
+        line.atoms = as.a ? as.a + ln.start : NULL;
+        line.natoms = ln.end - ln.start;
+        line.baseline = y - asc;
+        align_line(&line, ln, as.a, para->style.align, w);
+        if (push_line(lay, &line, err) != 0)
+            goto out;
+        y -= h;
+    } while (ln.next < as.n);
+    *height = top - y;
+    rc = adopt_atoms(lay, &as, err);
+out:
+    free(as.a);
+    return rc;
+}
+
+void pdf_layout_free(struct pdf_layout *lay)
+{
+    for (size_t i = 0; i < lay->narrays; i++)
+        free(lay->arrays[i]);
+    free(lay->arrays);
+    free(lay->lines);
+    memset(lay, 0, sizeof *lay);
+}

@@ -1,0 +1,188 @@
+/*
+ * jobs/pdf/pdf.h - internal interface of the "pdf.render" job, shared by
+ * jobs/pdf.c and the files beside this one, and by nothing else.
+ *
+ * The pipeline is: doc.c turns the docdef JSON into a flat list of blocks
+ * with fully resolved styles (so later stages never look at JSON again),
+ * layout.c breaks paragraphs into lines and lines into pages, render.c draws
+ * them with libharu.  font.c owns everything about fonts (FreeType faces for
+ * measuring, libharu font handles for drawing, UTF-8 transcoding).
+ *
+ * Errors: every stage reports into a struct pdf_err (a stable code and a
+ * message naming the docdef path); jobs/pdf.c turns it into heft_job_fail().
+ * Nothing here is global: one job owns one doc, one font set, one HPDF_Doc.
+ */
+#ifndef HEFT_JOBS_PDF_H
+#define HEFT_JOBS_PDF_H
+
+#include <heft/job.h>
+#include <hpdf.h>
+#include <iconv.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <ft2build.h>
+#include FT_FREETYPE_H
+
+/* ---- errors ---- */
+
+struct pdf_err {
+    char code[32];          /* "bad_input", "unsupported", ...; "" = none */
+    char msg[512];
+};
+
+/* Record an error (the first one wins) and return -1. */
+int pdf_fail(struct pdf_err *err, const char *code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* ---- resolved styles ---- */
+
+enum pdf_family {
+    PDF_FAM_DEFAULT,        /* the embedded TrueType family (DejaVu Sans) */
+    PDF_FAM_HELVETICA,
+    PDF_FAM_TIMES,
+    PDF_FAM_COURIER,
+    PDF_NFAMILIES
+};
+
+enum pdf_align { PDF_ALIGN_LEFT, PDF_ALIGN_CENTER, PDF_ALIGN_RIGHT, PDF_ALIGN_JUSTIFY };
+
+enum { PDF_LEFT, PDF_TOP, PDF_RIGHT, PDF_BOTTOM };   /* index into margin[] */
+
+struct pdf_style {
+    double font_size;
+    double line_height;     /* multiplier */
+    double char_spacing;    /* points added after every character */
+    double color[3];        /* rgb 0..1 */
+    int bold, italics;
+    enum pdf_family family;
+    enum pdf_align align;
+    double margin[4];       /* the node's own margin: never inherited */
+    int page_break_before, page_break_after;    /* node-only too */
+};
+
+/* ---- the document ---- */
+
+struct pdf_run {
+    char *text;             /* UTF-8, owned */
+    struct pdf_style style;
+};
+
+struct pdf_para {
+    struct pdf_run *runs;   /* owned */
+    size_t nruns;
+    struct pdf_style style; /* the paragraph's own style: empty lines use it */
+};
+
+enum pdf_block_kind { PDF_BLOCK_PARA, PDF_BLOCK_SPACE, PDF_BLOCK_BREAK };
+
+/* Content flattened: stacks become their children, with their margins
+ * turned into SPACE blocks (top, bottom) and indents (left, right). */
+struct pdf_block {
+    enum pdf_block_kind kind;
+    struct pdf_para para;   /* PARA */
+    double space;           /* SPACE: vertical points */
+    double indent[2];       /* PARA: left, right indent from enclosing stacks */
+};
+
+struct pdf_doc {
+    struct pdf_block *blocks;   /* owned */
+    size_t nblocks, cap;
+    double page_w, page_h;
+    double margin[4];           /* page margins */
+    struct pdf_para header, footer;     /* nruns == 0: none */
+    int has_header, has_footer;
+    const char *info[6];        /* borrowed from the payload; NULL = unset */
+};
+
+/* Parse and validate the docdef.  max_depth bounds node nesting. */
+int pdf_doc_parse(struct pdf_doc *doc, const json_t *def, long long max_depth,
+                  iconv_t to_utf32, struct pdf_err *err);
+void pdf_doc_free(struct pdf_doc *doc);
+void pdf_para_free(struct pdf_para *para);
+
+/* ---- fonts ---- */
+
+struct pdf_font {
+    int loaded;
+    HPDF_Font hfont;
+    FT_Face face;           /* TrueType only; NULL for base-14 */
+    double ascent, descent; /* in em (descent negative) */
+};
+
+struct pdf_fonts {
+    FT_Library ft;
+    HPDF_Doc pdf;                       /* borrowed from the renderer */
+    iconv_t to_utf32, to_cp1252;        /* owned */
+    struct pdf_font slot[PDF_NFAMILIES][4];     /* [family][bold*2+italics] */
+};
+
+int pdf_fonts_init(struct pdf_fonts *fonts, HPDF_Doc pdf, struct pdf_err *err);
+void pdf_fonts_free(struct pdf_fonts *fonts);
+/* The font to draw text in the given style with: a base-14 family falls
+ * back to the default family when the text is not in WinAnsiEncoding. */
+struct pdf_font *pdf_font_for(struct pdf_fonts *fonts, const struct pdf_style *st,
+                              const char *text, size_t len, struct pdf_err *err);
+/* Width in points of len bytes of UTF-8 in that font and style. */
+int pdf_text_width(struct pdf_fonts *fonts, struct pdf_font *font,
+                   const struct pdf_style *st, const char *text, size_t len,
+                   double *width, struct pdf_err *err);
+/* The bytes to hand libharu for this font: UTF-8 for TrueType, WinAnsi
+ * for base-14.  Returns a malloc'ed NUL-terminated string or NULL. */
+char *pdf_font_encode(struct pdf_fonts *fonts, const struct pdf_font *font,
+                      const char *text, size_t len, struct pdf_err *err);
+/* Fail "unsupported" when the text has a character beyond U+FFFF. */
+int pdf_check_bmp(iconv_t to_utf32, const char *text, const char *path,
+                  struct pdf_err *err);
+
+/* ---- layout ---- */
+
+enum pdf_atom_kind { PDF_ATOM_WORD, PDF_ATOM_SPACE, PDF_ATOM_BREAK };
+
+/* A piece of one run: a word (or a piece of a word), spaces, or "\n". */
+struct pdf_atom {
+    enum pdf_atom_kind kind;
+    int joins_prev;         /* no line break allowed before it */
+    size_t run;
+    size_t off, len;        /* bytes in the run's text */
+    double width;
+    struct pdf_font *font;
+};
+
+/* One placed line: what render.c draws. */
+struct pdf_line {
+    const struct pdf_para *para;
+    const struct pdf_atom *atoms;   /* borrowed from the layout */
+    size_t natoms;
+    int page;               /* 0-based */
+    double x, baseline;     /* start of the line, PDF coordinates */
+    double space_extra;     /* justify: added to every space atom */
+};
+
+struct pdf_layout {
+    struct pdf_atom **arrays;       /* owned: the atoms of each paragraph */
+    size_t narrays, acap;
+    struct pdf_line *lines;         /* owned */
+    size_t nlines, lcap;
+    int pages;
+};
+
+/* Lay out the content; fails limit_exceeded past max_pages, returns -2
+ * (no error recorded) when the job was cancelled. */
+int pdf_layout_doc(struct pdf_layout *lay, const struct pdf_doc *doc,
+                   struct pdf_fonts *fonts, heft_job *job, long long max_pages,
+                   struct pdf_err *err);
+/* Lay out one paragraph (a header or footer) in a box of width w at x whose
+ * top is at y = top, on one page, however long; *height gets its height. */
+int pdf_layout_box(struct pdf_layout *lay, const struct pdf_para *para,
+                   struct pdf_fonts *fonts, double x, double w, double top,
+                   int page, double *height, struct pdf_err *err);
+void pdf_layout_free(struct pdf_layout *lay);
+
+/* ---- rendering ---- */
+
+/* Render the document to PDF bytes (malloc'ed, *out_len long). */
+int pdf_render(const struct pdf_doc *doc, heft_job *job, long long max_pages,
+               unsigned char **out, size_t *out_len, int *pages, struct pdf_err *err);
+
+#endif

@@ -1,0 +1,248 @@
+/*
+ * jobs/pdf/render.c - drawing the laid-out document with libharu and
+ * returning the PDF bytes.
+ *
+ * One HPDF_Doc per job, created and freed here.  libharu reports errors
+ * through a handler: ours only records the error in the job's pdf_err (no
+ * longjmp across libharu) and every call's return value is checked, so the
+ * first libharu error ends the job as "render_error".
+ */
+#include "pdf.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct render {
+    HPDF_Doc pdf;
+    const struct pdf_doc *doc;
+    struct pdf_fonts fonts;
+    struct pdf_layout lay;
+    int pages;
+    struct pdf_err *err;
+};
+
+/* The index in doc->info[] is the order of info_keys in doc.c. */
+static const HPDF_InfoType info_types[6] = {
+    HPDF_INFO_TITLE, HPDF_INFO_AUTHOR, HPDF_INFO_SUBJECT, HPDF_INFO_KEYWORDS,
+    HPDF_INFO_CREATOR, HPDF_INFO_PRODUCER,
+};
+
+static void on_hpdf_error(HPDF_STATUS error_no, HPDF_STATUS detail_no, void *user_data)
+{
+    pdf_fail(user_data, "render_error", "libharu error 0x%04lX (detail %lu)",
+             (unsigned long)error_no, (unsigned long)detail_no);
+}
+
+/* libharu calls return HPDF_OK or an error the handler has recorded. */
+static int hpdf_ok(struct render *r, HPDF_STATUS st)
+{
+    if (st == HPDF_OK)
+        return 0;
+    return pdf_fail(r->err, "render_error", "libharu error 0x%04lX", (unsigned long)st);
+}
+
+/* Draw atoms [i, k) of a line, all from one run and in one font, at x. */
+static int draw_segment(struct render *r, HPDF_Page page, const struct pdf_line *line,
+                        size_t i, size_t k, double x)
+{
+    const struct pdf_atom *a = line->atoms;
+    const struct pdf_run *run = &line->para->runs[a[i].run];
+    const struct pdf_style *st = &run->style;
+    size_t len = a[k - 1].off + a[k - 1].len - a[i].off;
+    char *bytes = pdf_font_encode(&r->fonts, a[i].font, run->text + a[i].off, len, r->err);
+    int rc = -1;
+
+    if (!bytes)
+        goto out;
+    if (hpdf_ok(r, HPDF_Page_SetFontAndSize(page, a[i].font->hfont, (HPDF_REAL)st->font_size)) ||
+        hpdf_ok(r, HPDF_Page_SetRGBFill(page, (HPDF_REAL)st->color[0],
+                                        (HPDF_REAL)st->color[1], (HPDF_REAL)st->color[2])) ||
+        hpdf_ok(r, HPDF_Page_SetCharSpace(page, (HPDF_REAL)st->char_spacing)) ||
+        hpdf_ok(r, HPDF_Page_TextOut(page, (HPDF_REAL)x, (HPDF_REAL)line->baseline, bytes)))
+        goto out;
+    rc = 0;
+out:
+    free(bytes);
+    return rc;
+}
+
+/* A line is drawn in segments of atoms of one run and one font; when
+ * justified, each word is its own segment so the stretched spaces fall
+ * between them. */
+static int draw_line(struct render *r, HPDF_Page page, const struct pdf_line *line)
+{
+    const struct pdf_atom *a = line->atoms;
+    double x = line->x, w;
+    size_t i = 0, k;
+
+    while (i < line->natoms) {
+        if (a[i].kind == PDF_ATOM_SPACE && line->space_extra > 0) {
+            x += a[i].width + line->space_extra;
+            i++;
+            continue;
+        }
+        for (k = i + 1, w = a[i].width; k < line->natoms && a[k].run == a[i].run &&
+             a[k].font == a[i].font &&
+             !(line->space_extra > 0 && a[k].kind == PDF_ATOM_SPACE); k++)
+            w += a[k].width;
+        if (draw_segment(r, page, line, i, k, x) != 0)
+            return -1;
+        x += w;
+        i = k;
+    }
+    return 0;
+}
+
+static int draw_lines(struct render *r, HPDF_Page page, const struct pdf_layout *lay,
+                      size_t *next, int pageno, double dy)
+{
+    int rc = 0;
+
+    if (hpdf_ok(r, HPDF_Page_BeginText(page)))
+        return -1;
+    for (; rc == 0 && *next < lay->nlines && lay->lines[*next].page == pageno; (*next)++) {
+        struct pdf_line line = lay->lines[*next];
+        line.baseline += dy;
+        rc = draw_line(r, page, &line);
+    }
+    if (hpdf_ok(r, HPDF_Page_EndText(page)))
+        return -1;
+    return rc;
+}
+
+/* s with {page} and {pages} replaced (malloc'ed). */
+static char *substitute(const char *s, int page, int pages)
+{
+    size_t cap = strlen(s) * 4 + 1, n = 0;   /* a 6-char token may become 10 digits */
+    char *out = malloc(cap + 64);
+
+    while (out && *s) {
+        if (strncmp(s, "{pages}", 7) == 0) {
+            n += (size_t)snprintf(out + n, cap + 64 - n, "%d", pages);
+            s += 7;
+        } else if (strncmp(s, "{page}", 6) == 0) {
+            n += (size_t)snprintf(out + n, cap + 64 - n, "%d", page);
+            s += 6;
+        } else
+            out[n++] = *s++;
+    }
+    if (out)
+        out[n] = '\0';
+    return out;
+}
+
+/* The header or footer of page pageno, vertically centred in its margin. */
+static int draw_margin_para(struct render *r, HPDF_Page page, const struct pdf_para *src,
+                            int pageno, int is_header)
+{
+    const struct pdf_doc *doc = r->doc;
+    struct pdf_para para = { NULL, 0, src->style };
+    struct pdf_layout tmp = { 0 };
+    double x = doc->margin[PDF_LEFT] + src->style.margin[PDF_LEFT];
+    double w = doc->page_w - doc->margin[PDF_RIGHT] - src->style.margin[PDF_RIGHT] - x;
+    double band = is_header ? doc->margin[PDF_TOP] : doc->margin[PDF_BOTTOM], h, top;
+    size_t next = 0;
+    int rc = -1;
+
+    para.runs = calloc(src->nruns ? src->nruns : 1, sizeof *para.runs);
+    for (; para.runs && para.nruns < src->nruns; para.nruns++) {
+        para.runs[para.nruns].style = src->runs[para.nruns].style;
+        para.runs[para.nruns].text = substitute(src->runs[para.nruns].text, pageno + 1, r->pages);
+        if (!para.runs[para.nruns].text)
+            break;
+    }
+    if (!para.runs || para.nruns < src->nruns) {
+        pdf_fail(r->err, "render_error", "out of memory");
+        goto out;
+    }
+    if (pdf_layout_box(&tmp, &para, &r->fonts, x, w, 0, pageno, &h, r->err) != 0)
+        goto out;
+    top = h >= band ? band : (band + h) / 2;
+    rc = draw_lines(r, page, &tmp, &next, pageno,
+                    is_header ? doc->page_h - band + top : top);
+out:
+    pdf_layout_free(&tmp);
+    pdf_para_free(&para);
+    return rc;
+}
+
+static int draw_pages(struct render *r, heft_job *job)
+{
+    size_t next = 0;
+
+    for (int p = 0; p < r->pages; p++) {
+        HPDF_Page page;
+
+        if (heft_job_cancelled(job))
+            return -2;
+        page = HPDF_AddPage(r->pdf);
+        if (!page || hpdf_ok(r, HPDF_Page_SetWidth(page, (HPDF_REAL)r->doc->page_w)) ||
+            hpdf_ok(r, HPDF_Page_SetHeight(page, (HPDF_REAL)r->doc->page_h)))
+            return pdf_fail(r->err, "render_error", "cannot add page %d", p + 1);
+        if (draw_lines(r, page, &r->lay, &next, p, 0) != 0 ||
+            (r->doc->has_header && draw_margin_para(r, page, &r->doc->header, p, 1) != 0) ||
+            (r->doc->has_footer && draw_margin_para(r, page, &r->doc->footer, p, 0) != 0))
+            return -1;
+    }
+    return 0;
+}
+
+static int setup(struct render *r)
+{
+    if (!r->pdf)
+        return pdf_fail(r->err, "render_error", "cannot create a libharu document");
+    if (hpdf_ok(r, HPDF_SetCompressionMode(r->pdf, HPDF_COMP_ALL)) ||
+        hpdf_ok(r, HPDF_UseUTFEncodings(r->pdf)) ||
+        hpdf_ok(r, HPDF_SetCurrentEncoder(r->pdf, "UTF-8")))
+        return -1;
+    for (int i = 0; i < 6; i++)
+        if (r->doc->info[i] &&
+            hpdf_ok(r, HPDF_SetInfoAttr(r->pdf, info_types[i], r->doc->info[i])))
+            return -1;
+    return 0;
+}
+
+/* The finished document's bytes, out of libharu's memory stream. */
+static int save(struct render *r, unsigned char **out, size_t *out_len)
+{
+    HPDF_UINT32 size, got;
+    unsigned char *buf = NULL;
+
+    if (hpdf_ok(r, HPDF_SaveToStream(r->pdf)))
+        return -1;
+    size = HPDF_GetStreamSize(r->pdf);
+    got = size;
+    buf = malloc(size ? size : 1);
+    if (!buf)
+        return pdf_fail(r->err, "render_error", "out of memory");
+    if (hpdf_ok(r, HPDF_ReadFromStream(r->pdf, buf, &got)) || got != size) {
+        free(buf);
+        return pdf_fail(r->err, "render_error", "cannot read the PDF back from libharu");
+    }
+    *out = buf;
+    *out_len = size;
+    return 0;
+}
+
+int pdf_render(const struct pdf_doc *doc, heft_job *job, long long max_pages,
+               unsigned char **out, size_t *out_len, int *pages, struct pdf_err *err)
+{
+    struct render r = { HPDF_New(on_hpdf_error, err), doc, { 0 }, { 0 }, 0, err };
+    int rc = -1;
+
+    if (setup(&r) != 0 || pdf_fonts_init(&r.fonts, r.pdf, err) != 0)
+        goto out;
+    if ((rc = pdf_layout_doc(&r.lay, doc, &r.fonts, job, max_pages, err)) != 0)
+        goto out;
+    r.pages = r.lay.pages;
+    if ((rc = draw_pages(&r, job)) != 0 || (rc = save(&r, out, out_len)) != 0)
+        goto out;
+    *pages = r.pages;
+out:
+    pdf_layout_free(&r.lay);
+    pdf_fonts_free(&r.fonts);
+    if (r.pdf)
+        HPDF_Free(r.pdf);
+    return rc;
+}

@@ -1,0 +1,1563 @@
+/*
+ * check_pdf.c - the pdf.render job type: a pdfmake document definition in,
+ * a PDF (the job's blob) and {"pages", "bytes", "sha256"} out.
+ *
+ * Every PDF a test produces is checked with real tools, never with our
+ * own parser: `qpdf --check` must accept it, `pdftotext` gives the text
+ * (pages end with a form feed), `pdftotext -bbox` the position and size of
+ * each word, `pdfinfo` the page count, size and metadata, `pdffonts` the
+ * fonts.  Tests that need a PDF are skipped (and pass, saying so) when a
+ * tool is missing; CI installs poppler-utils and qpdf.
+ *
+ * Payloads are written with ' for " so they read like the JSON they are.
+ * Positions are PDF points from the top-left corner of the page, as
+ * pdftotext reports them; A4 is 595.28 x 841.89 pt.
+ *
+ * Failures are the interface a client sees when its document is wrong:
+ * each has a stable code, is never retried (the same document would fail
+ * again) and has a message naming the place in the document (content[1],
+ * pageSize, ...) or the unsupported feature.
+ */
+#include <check.h>
+#include <jansson.h>
+#include <openssl/evp.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "clock.h"
+#include "config.h"
+#include "job.h"
+#include "registry.h"
+
+#define A4_W 595.28
+#define A4_H 841.89
+
+/* ---- running a job ------------------------------------------------------ */
+
+static const struct heft_handler *pdf_handler(void)
+{
+    const struct heft_handler *h = heft_handler_find("pdf.render");
+
+    ck_assert_msg(h != NULL, "pdf.render is not registered");
+    return h;
+}
+
+/* A test payload: JSON written with ' for ". */
+static json_t *payload_of(const char *text)
+{
+    char *s = strdup(text);
+    json_error_t err;
+    json_t *v;
+    char *p;
+
+    ck_assert_ptr_nonnull(s);
+    for (p = s; *p; p++)
+        if (*p == '\'')
+            *p = '"';
+    v = json_loads(s, JSON_DECODE_ANY, &err);
+    ck_assert_msg(v != NULL, "the test's payload is not JSON (%s): %s", err.text, s);
+    free(s);
+    return v;
+}
+
+/* A job as the daemon hands it to the handler (steals payload). */
+static struct heft_job *job_new(json_t *payload, const struct heft_type_conf *tconf)
+{
+    struct heft_job *job = heft_job_create(0, "default", HEFT_BAND_NORMAL, "1-0");
+
+    ck_assert_ptr_nonnull(job);
+    job->id = strdup("t1");
+    job->type = strdup("pdf.render");
+    ck_assert_ptr_nonnull(job->id);
+    ck_assert_ptr_nonnull(job->type);
+    job->payload = payload;
+    job->attempt = 1;
+    job->tconf = tconf;
+    job->deadline = heft_deadline_after(60000);     /* generous: valgrind runs this too */
+    return job;
+}
+
+static int run(struct heft_job *job)
+{
+    const struct heft_handler *h = pdf_handler();
+
+    job->handler = h;
+    return h->run(job);
+}
+
+/* Runs a document that must fail with code; returns the job to look at
+ * its message.  Every failure of pdf.render is permanent. */
+static struct heft_job *render_fails_conf(json_t *payload, const struct heft_type_conf *tconf,
+                                          const char *code)
+{
+    struct heft_job *job = job_new(payload, tconf);
+    int rc = run(job);
+
+    ck_assert_msg(rc == HEFT_ERR, "expected failure \"%s\", but the job succeeded (rc %d)", code,
+                  rc);
+    ck_assert_msg(strcmp(job->code, code) == 0, "code is \"%s\" (%s), expected \"%s\"", job->code,
+                  heft_buf_str(&job->message), code);
+    ck_assert_msg(job->retryable == 0, "%s must not be retryable", code);
+    return job;
+}
+
+static struct heft_job *render_fails(const char *payload, const char *code)
+{
+    return render_fails_conf(payload_of(payload), NULL, code);
+}
+
+static void assert_message_has(const struct heft_job *job, const char *needle)
+{
+    const char *m = heft_buf_str(&job->message);
+
+    ck_assert_msg(strstr(m, needle) != NULL, "message \"%s\" does not mention \"%s\"", m, needle);
+}
+
+/* ---- looking at the PDF with real tools --------------------------------- */
+
+static const char *const tools[] = { "qpdf", "pdftotext", "pdfinfo", "pdffonts" };
+
+/* The first tool the PDF checks need that is not installed, or NULL. */
+static const char *missing_tool(void)
+{
+    char cmd[128];
+    size_t i;
+
+    for (i = 0; i < sizeof tools / sizeof tools[0]; i++) {
+        snprintf(cmd, sizeof cmd, "command -v %s >/dev/null 2>&1", tools[i]);
+        if (system(cmd) != 0)
+            return tools[i];
+    }
+    return NULL;
+}
+
+/* Non-zero (after saying so) when a test must be skipped for a missing tool;
+ * fn is the test's function, "<test name>_fn". */
+static int skip_without_tools(const char *fn)
+{
+    const char *missing = missing_tool();
+    size_t n = strlen(fn);
+
+    if (!missing)
+        return 0;
+    if (n > 3 && strcmp(fn + n - 3, "_fn") == 0)
+        n -= 3;
+    printf("SKIP %.*s: %s is not installed (poppler-utils, qpdf)\n", (int)n, fn, missing);
+    fflush(stdout);
+    return 1;
+}
+
+/* First line of a test that looks at a PDF: passes, saying so, when a tool
+ * is missing. */
+#define NEED_PDF_TOOLS()                    \
+    do {                                    \
+        if (skip_without_tools(__func__))   \
+            return;                         \
+    } while (0)
+
+/* A word as pdftotext -bbox sees it. */
+struct word {
+    int page;                       /* 1-based */
+    double x0, y0, x1, y1;          /* points from the top-left corner */
+    char *text;
+};
+
+struct pdf {
+    struct heft_job *job;           /* result and blob */
+    int pages;                      /* pdfinfo's Pages: */
+    char *text;                     /* pdftotext, UTF-8, each page ends in \f */
+    char *info;                     /* pdfinfo, UTF-8 */
+    char *fonts;                    /* pdffonts */
+    char *warnings;                 /* what poppler printed on stderr */
+    struct word *words;             /* pdftotext -bbox, in reading order */
+    size_t nwords;
+};
+
+/* The standard output of a shell command, and its exit status. */
+static char *capture(const char *cmd, int *status)
+{
+    FILE *f = popen(cmd, "r");
+    size_t len = 0, cap = 8192, n;
+    char *buf = malloc(cap);
+    int st;
+
+    ck_assert_msg(f != NULL, "cannot run %s", cmd);
+    ck_assert_ptr_nonnull(buf);
+    while ((n = fread(buf + len, 1, cap - len - 1, f)) > 0) {
+        len += n;
+        if (cap - len - 1 == 0) {
+            cap *= 2;
+            buf = realloc(buf, cap);
+            ck_assert_ptr_nonnull(buf);
+        }
+    }
+    buf[len] = '\0';
+    st = pclose(f);
+    *status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+    return buf;
+}
+
+static double attr(const char *tag, const char *name)
+{
+    const char *p = strstr(tag, name);
+
+    ck_assert_msg(p != NULL, "no %s in pdftotext -bbox line %s", name, tag);
+    return strtod(p + strlen(name), NULL);
+}
+
+static void parse_words(struct pdf *p, const char *html)
+{
+    const char *line = html;
+    size_t cap = 0;
+    int page = 0;
+
+    while (line && *line) {
+        const char *end = strchr(line, '\n');
+        const char *w = strstr(line, "<word ");
+
+        if (strstr(line, "<page ") && (!end || strstr(line, "<page ") < end)) {
+            page++;
+        } else if (w && (!end || w < end)) {
+            const char *open = strchr(w, '>');
+            const char *close = open ? strstr(open, "</word>") : NULL;
+            struct word *wd;
+
+            ck_assert_msg(close != NULL, "unexpected pdftotext -bbox line: %.80s", line);
+            if (p->nwords == cap) {
+                cap = cap ? cap * 2 : 256;
+                p->words = realloc(p->words, cap * sizeof *p->words);
+                ck_assert_ptr_nonnull(p->words);
+            }
+            wd = &p->words[p->nwords++];
+            wd->page = page;
+            wd->x0 = attr(w, "xMin=\"");
+            wd->y0 = attr(w, "yMin=\"");
+            wd->x1 = attr(w, "xMax=\"");
+            wd->y1 = attr(w, "yMax=\"");
+            wd->text = strndup(open + 1, (size_t)(close - open - 1));
+            ck_assert_ptr_nonnull(wd->text);
+        }
+        line = end ? end + 1 : NULL;
+    }
+}
+
+/* The value of a "Name:   value" line of pdfinfo, or NULL (malloc'd). */
+static char *info_field(const struct pdf *p, const char *name)
+{
+    size_t n = strlen(name);
+    const char *line = p->info;
+
+    while (line && *line) {
+        const char *end = strchr(line, '\n');
+
+        if (strncmp(line, name, n) == 0 && line[n] == ':') {
+            const char *v = line + n + 1;
+
+            while (*v == ' ')
+                v++;
+            return strndup(v, end ? (size_t)(end - v) : strlen(v));
+        }
+        line = end ? end + 1 : NULL;
+    }
+    return NULL;
+}
+
+/* Runs the document; it must succeed with a PDF that qpdf accepts.  What
+ * the tools make of it is collected before any assertion, so the temporary
+ * files never outlive the check. */
+static struct pdf *render_ok_conf(json_t *payload, const struct heft_type_conf *tconf)
+{
+    struct pdf *p = calloc(1, sizeof *p);
+    const char *tmp = getenv("TMPDIR");
+    char dir[256], file[300], cmd[1024];
+    char *qpdf_out, *bbox, *pages;
+    int qpdf_st, text_st, bbox_st, info_st, fonts_st, st, rc;
+    FILE *f;
+
+    ck_assert_ptr_nonnull(p);
+    p->job = job_new(payload, tconf);
+    rc = run(p->job);
+    ck_assert_msg(rc == HEFT_OK, "pdf.render failed: %s: %s", p->job->code,
+                  heft_buf_str(&p->job->message));
+    ck_assert_msg(p->job->blob.len > 5 && memcmp(p->job->blob.data, "%PDF-", 5) == 0,
+                  "the blob (%zu bytes) does not start with %%PDF-", p->job->blob.len);
+
+    snprintf(dir, sizeof dir, "%s/check_pdf.XXXXXX", tmp && *tmp ? tmp : "/tmp");
+    ck_assert_msg(mkdtemp(dir) != NULL, "mkdtemp %s", dir);
+    snprintf(file, sizeof file, "%s/out.pdf", dir);
+    f = fopen(file, "wb");
+    ck_assert_msg(f != NULL, "cannot write %s", file);
+    ck_assert_uint_eq(fwrite(p->job->blob.data, 1, p->job->blob.len, f), p->job->blob.len);
+    ck_assert_int_eq(fclose(f), 0);
+
+    snprintf(cmd, sizeof cmd, "qpdf --check '%s' 2>&1", file);
+    qpdf_out = capture(cmd, &qpdf_st);
+    snprintf(cmd, sizeof cmd, "pdftotext -enc UTF-8 '%s' - 2>>'%s/stderr'", file, dir);
+    p->text = capture(cmd, &text_st);
+    snprintf(cmd, sizeof cmd, "pdftotext -enc UTF-8 -bbox '%s' - 2>>'%s/stderr'", file, dir);
+    bbox = capture(cmd, &bbox_st);
+    snprintf(cmd, sizeof cmd, "pdfinfo -enc UTF-8 '%s' 2>>'%s/stderr'", file, dir);
+    p->info = capture(cmd, &info_st);
+    snprintf(cmd, sizeof cmd, "pdffonts '%s' 2>>'%s/stderr'", file, dir);
+    p->fonts = capture(cmd, &fonts_st);
+    snprintf(cmd, sizeof cmd, "cat '%s/stderr'", dir);
+    p->warnings = capture(cmd, &st);
+    snprintf(cmd, sizeof cmd, "%s/stderr", dir);
+    unlink(cmd);
+    unlink(file);
+    rmdir(dir);
+
+    ck_assert_msg(qpdf_st == 0, "qpdf --check fails (exit %d):\n%.2000s", qpdf_st, qpdf_out);
+    ck_assert_msg(text_st == 0, "pdftotext fails (exit %d):\n%.2000s", text_st, p->warnings);
+    ck_assert_msg(bbox_st == 0, "pdftotext -bbox fails (exit %d):\n%.2000s", bbox_st, p->warnings);
+    ck_assert_msg(info_st == 0, "pdfinfo fails (exit %d):\n%.2000s", info_st, p->warnings);
+    ck_assert_msg(fonts_st == 0, "pdffonts fails (exit %d):\n%.2000s", fonts_st, p->warnings);
+    parse_words(p, bbox);
+    pages = info_field(p, "Pages");
+    ck_assert_msg(pages != NULL, "pdfinfo shows no page count:\n%s", p->info);
+    p->pages = atoi(pages);
+    free(pages);
+    free(qpdf_out);
+    free(bbox);
+    return p;
+}
+
+static struct pdf *render_ok(const char *payload)
+{
+    return render_ok_conf(payload_of(payload), NULL);
+}
+
+static void pdf_free(struct pdf *p)
+{
+    size_t i;
+
+    heft_job_destroy(p->job);
+    free(p->text);
+    free(p->info);
+    free(p->fonts);
+    free(p->warnings);
+    for (i = 0; i < p->nwords; i++)
+        free(p->words[i].text);
+    free(p->words);
+    free(p);
+}
+
+/* s with each run of white space (form feeds included) made one space,
+ * none at either end (malloc'd). */
+static char *squeeze(const char *s)
+{
+    char *out = malloc(strlen(s) + 1), *o = out;
+    int space = 0;
+
+    ck_assert_ptr_nonnull(out);
+    for (; *s; s++) {
+        if (strchr(" \t\r\n\f\v", *s)) {
+            space = 1;
+            continue;
+        }
+        if (space && o > out)
+            *o++ = ' ';
+        space = 0;
+        *o++ = *s;
+    }
+    *o = '\0';
+    return out;
+}
+
+/* needle is in the text, white space aside; a failure shows where the
+ * longest found prefix of needle ends, as texts can be long. */
+static void assert_has_text(const char *haystack, const char *needle)
+{
+    char *h = squeeze(haystack), *n = squeeze(needle);
+    size_t good = 0, len = strlen(n), i;
+
+    if (!strstr(h, n)) {
+        for (i = 1; i <= len; i++) {
+            if (n[i] != ' ' && n[i] != '\0')
+                continue;
+            char *pre = strndup(n, i);
+            int found = strstr(h, pre) != NULL;
+
+            free(pre);
+            if (!found)
+                break;
+            good = i;
+        }
+        ck_abort_msg("text not found: \"%.300s\"\nfound up to: \"...%.200s\"\n"
+                     "then missing: \"%.200s...\"\nthe text: %.1500s", n,
+                     n + (good > 200 ? good - 200 : 0), n + good, h);
+    }
+    free(h);
+    free(n);
+}
+
+/* Pages as pdftotext separates them: each ends with a form feed. */
+static int text_pages(const struct pdf *p)
+{
+    const char *s;
+    int n = 0;
+
+    for (s = p->text; *s; s++)
+        if (*s == '\f')
+            n++;
+    return n;
+}
+
+/* The text of page n (1-based), malloc'd. */
+static char *page_text(const struct pdf *p, int n)
+{
+    const char *s = p->text, *end;
+    int i;
+
+    for (i = 1; i < n; i++) {
+        s = strchr(s, '\f');
+        ck_assert_msg(s != NULL, "the PDF has no page %d:\n%.1500s", n, p->text);
+        s++;
+    }
+    end = strchr(s, '\f');
+    return strndup(s, end ? (size_t)(end - s) : strlen(s));
+}
+
+static void assert_page_has(const struct pdf *p, int n, const char *needle)
+{
+    char *t = page_text(p, n), *h = squeeze(t), *w = squeeze(needle);
+
+    ck_assert_msg(strstr(h, w) != NULL, "\"%s\" not found on page %d:\n%.1500s", w, n, h);
+    free(t);
+    free(h);
+    free(w);
+}
+
+static void assert_page_lacks(const struct pdf *p, int n, const char *needle)
+{
+    char *t = page_text(p, n);
+
+    ck_assert_msg(strstr(t, needle) == NULL, "\"%s\" found on page %d:\n%.1500s", needle, n, t);
+    free(t);
+}
+
+/* The first word with exactly this text. */
+static const struct word *word(const struct pdf *p, const char *text)
+{
+    size_t i;
+
+    for (i = 0; i < p->nwords; i++)
+        if (strcmp(p->words[i].text, text) == 0)
+            return &p->words[i];
+    ck_abort_msg("word \"%s\" not in the PDF:\n%.1500s", text, p->text);
+    return NULL;
+}
+
+static double height(const struct word *w)
+{
+    return w->y1 - w->y0;
+}
+
+/* The rightmost point any word reaches on a page. */
+static double right_edge(const struct pdf *p, int page)
+{
+    double x = 0;
+    size_t i;
+
+    for (i = 0; i < p->nwords; i++)
+        if (p->words[i].page == page && p->words[i].x1 > x)
+            x = p->words[i].x1;
+    return x;
+}
+
+#define assert_near(got, want, tol)                                                   \
+    ck_assert_msg((got) >= (want) - (tol) && (got) <= (want) + (tol),                 \
+                  "%s is %.2f, expected %.2f +- %.2f", #got, (double)(got),             \
+                  (double)(want), (double)(tol))
+
+/* "W x H pts" of pdfinfo's Page size: line. */
+static void page_size(const struct pdf *p, double *w, double *h)
+{
+    char *v = info_field(p, "Page size");
+
+    ck_assert_msg(v != NULL, "pdfinfo shows no page size:\n%s", p->info);
+    ck_assert_msg(sscanf(v, "%lf x %lf", w, h) == 2, "unexpected page size \"%s\"", v);
+    free(v);
+}
+
+static void assert_info(const struct pdf *p, const char *name, const char *want)
+{
+    char *v = info_field(p, name);
+
+    ck_assert_msg(v != NULL, "pdfinfo shows no %s:\n%s", name, p->info);
+    ck_assert_str_eq(v, want);
+    free(v);
+}
+
+/* {"content": [ "Paragraph 1 ...", ... n paragraphs ]} */
+static json_t *paragraphs(int n)
+{
+    json_t *content = json_array();
+    char line[128];
+    int i;
+
+    for (i = 1; i <= n; i++) {
+        snprintf(line, sizeof line, "Paragraph %d. The quick brown fox jumps over the lazy dog.", i);
+        json_array_append_new(content, json_string(line));
+    }
+    return json_pack("{s:o}", "content", content);
+}
+
+/* ---- text --------------------------------------------------------------- */
+
+START_TEST(test_pdf_renders_a_plain_string)
+{
+    struct pdf *p;
+
+    NEED_PDF_TOOLS();
+    p = render_ok("{'content': 'Hello from heft'}");
+    ck_assert_int_eq(p->pages, 1);
+    assert_has_text(p->text, "Hello from heft");
+    pdf_free(p);
+}
+END_TEST
+
+START_TEST(test_pdf_renders_paragraphs_in_order)
+{
+    struct pdf *p;
+    char *t;
+
+    NEED_PDF_TOOLS();
+    p = render_ok("{'content': ['First paragraph alpha', 'Second paragraph bravo',"
+                  " {'text': 'Third paragraph charlie'}]}");
+    t = squeeze(p->text);
+    ck_assert_msg(strstr(t, "First paragraph alpha Second paragraph bravo "
+                            "Third paragraph charlie") != NULL,
+                  "paragraphs out of order:\n%.1500s", t);
+    free(t);
+    pdf_free(p);
+}
+END_TEST
+
+START_TEST(test_pdf_renders_a_single_node_as_content)
+{
+    struct pdf *p;
+
+    NEED_PDF_TOOLS();
+    p = render_ok("{'content': {'text': 'Only node', 'fontSize': 14}}");
+    assert_has_text(p->text, "Only node");
+    pdf_free(p);
+}
+END_TEST
+
+START_TEST(test_pdf_renders_text_runs_on_one_line)
+{
+    struct pdf *p;
+
+    NEED_PDF_TOOLS();
+    p = render_ok("{'content': [{'text': ['Plain ', {'text': 'bold', 'bold': true},"
+                  " ' and ', {'text': 'red', 'color': '#ff0000'}, ' runs']}]}");
+    assert_has_text(p->text, "Plain bold and red runs");
+    assert_near(word(p, "red")->y0, word(p, "Plain")->y0, 0.5);
+    ck_assert(word(p, "red")->x0 > word(p, "Plain")->x1);
+    pdf_free(p);
+}
+END_TEST
+
+START_TEST(test_pdf_renders_a_stack_top_to_bottom)
+{
+    struct pdf *p;
+
+    NEED_PDF_TOOLS();
+    p = render_ok("{'content': [{'stack': ['Upper', {'text': 'Lower'}]}]}");
+    assert_has_text(p->text, "Upper Lower");
+    ck_assert(word(p, "Lower")->y0 > word(p, "Upper")->y1 - 0.5);
+    pdf_free(p);
+}
+END_TEST
+
+START_TEST(test_pdf_newline_breaks_the_line)
+{
+    struct pdf *p;
+
+    NEED_PDF_TOOLS();
+    p = render_ok("{'content': 'First line\\nSecond line'}");
+    ck_assert(word(p, "Second")->y0 > word(p, "First")->y1 - 0.5);
+    assert_near(word(p, "Second")->x0, word(p, "First")->x0, 0.5);
+    pdf_free(p);
+}
+END_TEST
+
+START_TEST(test_pdf_long_paragraph_wraps_inside_the_margins)
+{
+    struct heft_buf b = HEFT_BUF_INIT;
+    struct pdf *p;
+    size_t i;
+    int n;
+
+    NEED_PDF_TOOLS();
+    heft_buf_puts(&b, "{'pageMargins': [40, 40, 40, 40], 'content': '");
+    for (n = 1; n <= 2500; n++)
+        heft_buf_printf(&b, "w%d ", n);
+    heft_buf_puts(&b, "end'}");
+    p = render_ok(b.data);
+    ck_assert_int_gt(p->pages, 1);
+    for (i = 0; i < p->nwords; i++) {
+        ck_assert_msg(p->words[i].x0 >= 40 - 0.5 && p->words[i].x1 <= A4_W - 40 + 0.5,
+                      "\"%s\" sticks out of the margins (x %.2f..%.2f)", p->words[i].text,
+                      p->words[i].x0, p->words[i].x1);
+        ck_assert_msg(p->words[i].y0 >= 40 - 0.5 && p->words[i].y1 <= A4_H - 40 + 0.5,
+                      "\"%s\" sticks out of the margins (y %.2f..%.2f)", p->words[i].text,
+                      p->words[i].y0, p->words[i].y1);
+    }
+    heft_buf_reset(&b);
+    for (n = 1; n <= 2500; n++)
+        heft_buf_printf(&b, "w%d ", n);
+    heft_buf_puts(&b, "end");
+    assert_has_text(p->text, b.data);   /* every word, in order, none lost at a page break */
+    heft_buf_free(&b);
+    pdf_free(p);
+}
+END_TEST
+
+START_TEST(test_pdf_text_flows_onto_new_pages)
+{
+    struct heft_buf want = HEFT_BUF_INIT;
+    struct pdf *p;
+    int i;
+
+    NEED_PDF_TOOLS();
+    p = render_ok_conf(paragraphs(300), NULL);
+    ck_assert_int_ge(p->pages, 3);
+    ck_assert_int_eq(text_pages(p), p->pages);
+    ck_assert_int_eq(json_integer_value(json_object_get(p->job->result, "pages")), p->pages);
+    for (i = 1; i <= 300; i++)
+        heft_buf_printf(&want, "Paragraph %d. The quick brown fox jumps over the lazy dog. ", i);
+    assert_has_text(p->text, want.data);
+    heft_buf_free(&want);
+    pdf_free(p);
+}
+END_TEST
+
+START_TEST(test_pdf_unicode_round_trips_in_the_default_font)
+{
+    static const char text[] = "Zażółć gęślą jaźń € ß Ελληνικά Кириллица";
+    struct heft_buf b = HEFT_BUF_INIT;
+    struct pdf *p;
+
+    NEED_PDF_TOOLS();
+    heft_buf_printf(&b, "{'content': '%s'}", text);
+    p = render_ok(b.data);
+    assert_has_text(p->text, text);
+    heft_buf_free(&b);
+    pdf_free(p);
+}
+END_TEST
+
+START_TEST(test_pdf_unicode_round_trips_in_helvetica_through_the_fallback_font)
+{
+    static const char text[] = "Zażółć gęślą jaźń € ß Ελληνικά Кириллица";
+    struct heft_buf b = HEFT_BUF_INIT;
+    struct pdf *p;
+
+    NEED_PDF_TOOLS();
+    heft_buf_printf(&b, "{'content': {'text': '%s', 'font': 'Helvetica'}}", text);
+    p = render_ok(b.data);
+    assert_has_text(p->text, text);
+    heft_buf_free(&b);
+    pdf_free(p);
+}
+END_TEST
+
+/* Only the characters outside WinAnsi fall back: the rest stays Helvetica. */
+START_TEST(test_pdf_helvetica_falls_back_only_for_characters_outside_winansi)
+{
+    struct pdf *p;
+
+    NEED_PDF_TOOLS();
+    p = render_ok("{'content': {'text': 'Plain words and Кириллица', 'font': 'Helvetica'}}");
+    assert_has_text(p->text, "Plain words and Кириллица");
+    ck_assert_msg(strstr(p->fonts, "Helvetica") != NULL, "Helvetica not used:\n%s", p->fonts);
+    ck_assert_msg(strstr(p->fonts, "DejaVuSans") != NULL,
+                  "no DejaVu Sans fallback for the characters outside WinAnsi:\n%s", p->fonts);
+    pdf_free(p);
+}
+END_TEST
+
+/* libharu 2.3.0 writes the ToUnicode CMap of embedded TrueType fonts with
+ * the wrong operator (begincidrange); poppler says so and then extracts
+ * the text correctly from the font itself (docs/pdf.md, known defects). */
+static int only_known_libharu_warnings(const char *warnings)
+{
+    const char *line = warnings;
+
+    while (*line) {
+        size_t n = strcspn(line, "\n");
+
+        if (n && !strstr(line, "Invalid 'begincidrange' operator in ToUnicode CMap"))
+            return 0;
+        line += n + (line[n] == '\n');
+    }
+    return 1;
+}
+
+/* Beyond qpdf's syntax check: poppler reads the fonts without any other
+ * complaint, so text extraction is not guesswork. */
+START_TEST(test_pdf_poppler_reads_the_pdf_without_warnings)
+{
+    struct pdf *p;
+
+    NEED_PDF_TOOLS();
+    p = render_ok("{'content': ['Default font', {'text': 'Base-14', 'font': 'Times'}]}");
+    ck_assert_msg(only_known_libharu_warnings(p->warnings), "poppler complains:\n%.2000s",
+                  p->warnings);
+    pdf_free(p);
+}
+END_TEST
+
+/* ---- pages -------------------------------------------------------------- */
+
+START_TEST(test_pdf_page_break_before_starts_a_new_page)
+{
+    struct pdf *p;
+
+    NEED_PDF_TOOLS();
+    p = render_ok("{'content': ['On page one', {'text': 'On page two', 'pageBreak': 'before'}]}");
+    ck_assert_int_eq(p->pages, 2);
+    ck_assert_int_eq(text_pages(p), 2);
+    assert_page_has(p, 1, "On page one");
+    assert_page_lacks(p, 1, "two");
+    assert_page_has(p, 2, "On page two");
+    pdf_free(p);
+}
+END_TEST
+
+START_TEST(test_pdf_page_break_after_starts_a_new_page)
+{
+    struct pdf *p;
+
+    NEED_PDF_TOOLS();
+    p = render_ok("{'content': [{'text': 'On page one', 'pageBreak': 'after'}, 'On page two']}");
+    ck_assert_int_eq(p->pages, 2);
+    assert_page_has(p, 1, "On page one");
+    assert_page_lacks(p, 1, "two");
+    assert_page_has(p, 2, "On page two");
+    pdf_free(p);
+}
+END_TEST
+
+START_TEST(test_pdf_header_and_footer_number_each_page)
+{
+    struct pdf *p;
+    char want[64];
+    int i;
+
+    NEED_PDF_TOOLS();
+    p = render_ok("{'header': 'Report {page}/{pages}', 'footer': 'Page {page} of {pages}',"
+                  " 'content': ['one', {'text': 'two', 'pageBreak': 'before'},"
+                  " {'text': 'three', 'pageBreak': 'before'}]}");
+    ck_assert_int_eq(p->pages, 3);
+    for (i = 1; i <= 3; i++) {
+        snprintf(want, sizeof want, "Report %d/3", i);
+        assert_page_has(p, i, want);
+        snprintf(want, sizeof want, "Page %d of 3", i);
+        assert_page_has(p, i, want);
+    }
+    ck_assert_msg(strchr(p->text, '{') == NULL, "placeholder left in:\n%.1500s", p->text);
+    pdf_free(p);
+}
+END_TEST
+
+START_TEST(test_pdf_default_page_is_a4_portrait)
+{
+    struct pdf *p;
+    double w, h;
+
+    NEED_PDF_TOOLS();
+    p = render_ok("{'content': 'A4'}");
+    page_size(p, &w, &h);
+    assert_near(w, A4_W, 0.5);
+    assert_near(h, A4_H, 0.5);
+    pdf_free(p);
+}
+END_TEST
+
+START_TEST(test_pdf_page_size_a5_landscape)
+{
+    struct pdf *p;
+    double w, h;
+
+    NEED_PDF_TOOLS();
+    p = render_ok("{'pageSize': 'A5', 'pageOrientation': 'landscape', 'content': 'Wide'}");
+    page_size(p, &w, &h);
+    assert_near(w, 595.28, 0.5);
+    assert_near(h, 419.53, 0.5);
+    pdf_free(p);
+}
+END_TEST
+
+/* Named sizes, in points, as pdfmake defines them. */
+static const struct {
+    const char *name;
+    double w, h;
+} page_sizes[] = {
+    { "A0", 2383.94, 3370.39 }, { "A3", 841.89, 1190.55 }, { "A10", 73.70, 104.88 },
+    { "B0", 2834.65, 4008.19 }, { "B5", 498.90, 708.66 }, { "B10", 87.87, 124.72 },
+    { "LETTER", 612, 792 }, { "LEGAL", 612, 1008 },
+};
+
+START_TEST(test_pdf_page_size_by_name)
+{
+    struct heft_buf b = HEFT_BUF_INIT;
+    struct pdf *p;
+    double w, h;
+
+    NEED_PDF_TOOLS();
+    heft_buf_printf(&b, "{'pageSize': '%s', 'pageMargins': [5, 5, 5, 5], 'content': 'x'}",
+                    page_sizes[_i].name);
+    p = render_ok(b.data);
+    page_size(p, &w, &h);
+    assert_near(w, page_sizes[_i].w, 0.5);
+    assert_near(h, page_sizes[_i].h, 0.5);
+    heft_buf_free(&b);
+    pdf_free(p);
+}
+END_TEST
+
+START_TEST(test_pdf_page_size_in_points)
+{
+    struct pdf *p;
+    double w, h;
+
+    NEED_PDF_TOOLS();
+    p = render_ok("{'pageSize': {'width': 300, 'height': 500}, 'content': 'Custom'}");
+    page_size(p, &w, &h);
+    assert_near(w, 300, 0.5);
+    assert_near(h, 500, 0.5);
+    pdf_free(p);
+}
+END_TEST
+
+START_TEST(test_pdf_page_margins_place_the_first_line)
+{
+    struct pdf *p;
+    const struct word *w;
+
+    NEED_PDF_TOOLS();
+    p = render_ok("{'pageMargins': [72, 100, 72, 72], 'content': 'Corner'}");
+    w = word(p, "Corner");
+    assert_near(w->x0, 72, 0.5);
+    ck_assert_msg(w->y0 >= 100 - 1 && w->y0 <= 100 + 12, "first line's top at %.2f, not 100",
+                  w->y0);
+    pdf_free(p);
+}
+END_TEST
+
+START_TEST(test_pdf_default_page_margins_are_40pt)
+{
+    struct pdf *p;
+
+    NEED_PDF_TOOLS();
+    p = render_ok("{'content': 'Corner'}");
+    assert_near(word(p, "Corner")->x0, 40, 0.5);     /* as in pdfmake */
+    pdf_free(p);
+}
+END_TEST
+
+/* ---- metadata ----------------------------------------------------------- */
+
+START_TEST(test_pdf_info_sets_title_and_author)
+{
+    struct pdf *p;
+
+    NEED_PDF_TOOLS();
+    p = render_ok("{'info': {'title': 'Quarterly report', 'author': 'Ada Lovelace'},"
+                  " 'content': 'Body'}");
+    assert_info(p, "Title", "Quarterly report");
+    assert_info(p, "Author", "Ada Lovelace");
+    pdf_free(p);
+}
+END_TEST
+
+START_TEST(test_pdf_info_sets_subject_keywords_and_creator)
+{
+    struct pdf *p;
+
+    NEED_PDF_TOOLS();
+    p = render_ok("{'info': {'subject': 'Sales', 'keywords': 'q3 sales', 'creator': 'crm'},"
+                  " 'content': 'Body'}");
+    assert_info(p, "Subject", "Sales");
+    assert_info(p, "Keywords", "q3 sales");
+    assert_info(p, "Creator", "crm");
+    pdf_free(p);
+}
+END_TEST
+
+START_TEST(test_pdf_info_title_keeps_unicode)
+{
+    struct pdf *p;
+
+    NEED_PDF_TOOLS();
+    p = render_ok("{'info': {'title': 'Zażółć €'}, 'content': 'Body'}");
+    assert_info(p, "Title", "Zażółć €");
+    pdf_free(p);
+}
+END_TEST
+
+/* ---- style -------------------------------------------------------------- */
+
+START_TEST(test_pdf_font_size_scales_the_text)
+{
+    struct pdf *p;
+    double small, large;
+
+    NEED_PDF_TOOLS();
+    p = render_ok("{'content': [{'text': 'Small', 'fontSize': 10}, {'text': 'Large', 'fontSize': 40}]}");
+    small = height(word(p, "Small"));
+    large = height(word(p, "Large"));
+    ck_assert_msg(large > 3.5 * small && large < 4.5 * small,
+                  "40pt text is %.2f high, 10pt text %.2f", large, small);
+    pdf_free(p);
+}
+END_TEST
+
+START_TEST(test_pdf_bold_italics_and_color_are_accepted)
+{
+    struct pdf *p;
+
+    NEED_PDF_TOOLS();
+    p = render_ok("{'content': [{'text': 'Heavy', 'bold': true}, {'text': 'Slanted', 'italics': true},"
+                  " {'text': 'Both', 'bold': true, 'italics': true}, {'text': 'Red', 'color': '#ff0000'},"
+                  " {'text': 'Blue', 'color': 'blue'}]}");
+    assert_has_text(p->text, "Heavy Slanted Both Red Blue");
+    pdf_free(p);
+}
+END_TEST
+
+START_TEST(test_pdf_named_style_applies_its_properties)
+{
+    struct pdf *p;
+
+    NEED_PDF_TOOLS();
+    p = render_ok("{'styles': {'big': {'fontSize': 36, 'bold': true}},"
+                  " 'content': ['Normal', {'text': 'Styled', 'style': 'big'}]}");
+    ck_assert(height(word(p, "Styled")) > 2.5 * height(word(p, "Normal")));
+    pdf_free(p);
+}
+END_TEST
+
+START_TEST(test_pdf_later_styles_in_a_list_win)
+{
+    struct pdf *p;
+
+    NEED_PDF_TOOLS();
+    p = render_ok("{'styles': {'small': {'fontSize': 10}, 'big': {'fontSize': 36}},"
+                  " 'content': [{'text': 'Grown', 'style': ['small', 'big']},"
+                  " {'text': 'Shrunk', 'style': ['big', 'small']}]}");
+    ck_assert(height(word(p, "Grown")) > 2.5 * height(word(p, "Shrunk")));
+    pdf_free(p);
+}
+END_TEST
+
+START_TEST(test_pdf_node_properties_override_its_style)
+{
+    struct pdf *p;
+
+    NEED_PDF_TOOLS();
+    p = render_ok("{'styles': {'big': {'fontSize': 36}},"
+                  " 'content': [{'text': 'Styled', 'style': 'big'},"
+                  " {'text': 'Overridden', 'style': 'big', 'fontSize': 10}]}");
+    ck_assert(height(word(p, "Styled")) > 2.5 * height(word(p, "Overridden")));
+    pdf_free(p);
+}
+END_TEST
+
+START_TEST(test_pdf_default_style_applies_to_all_text)
+{
+    struct pdf *plain, *p;
+
+    NEED_PDF_TOOLS();
+    plain = render_ok("{'content': 'Text'}");
+    p = render_ok("{'defaultStyle': {'fontSize': 36}, 'content': 'Text'}");
+    ck_assert(height(word(p, "Text")) > 2.5 * height(word(plain, "Text")));
+    pdf_free(plain);
+    pdf_free(p);
+}
+END_TEST
+
+START_TEST(test_pdf_stack_properties_are_inherited)
+{
+    struct pdf *p;
+
+    NEED_PDF_TOOLS();
+    p = render_ok("{'content': ['Outside', {'stack': ['Inside'], 'fontSize': 36}]}");
+    ck_assert(height(word(p, "Inside")) > 2.5 * height(word(p, "Outside")));
+    pdf_free(p);
+}
+END_TEST
+
+START_TEST(test_pdf_line_height_spaces_the_lines)
+{
+    struct pdf *single, *doubled;
+    double gap1, gap2;
+
+    NEED_PDF_TOOLS();
+    single = render_ok("{'content': {'text': 'Alpha\\nBravo', 'lineHeight': 1}}");
+    doubled = render_ok("{'content': {'text': 'Alpha\\nBravo', 'lineHeight': 2}}");
+    gap1 = word(single, "Bravo")->y0 - word(single, "Alpha")->y0;
+    gap2 = word(doubled, "Bravo")->y0 - word(doubled, "Alpha")->y0;
+    ck_assert_msg(gap2 > 1.8 * gap1 && gap2 < 2.2 * gap1,
+                  "lines are %.2f apart with lineHeight 2, %.2f with 1", gap2, gap1);
+    pdf_free(single);
+    pdf_free(doubled);
+}
+END_TEST
+
+START_TEST(test_pdf_character_spacing_widens_the_text)
+{
+    struct pdf *tight, *wide;
+    double extra;
+
+    NEED_PDF_TOOLS();
+    tight = render_ok("{'content': 'Spacing test'}");
+    wide = render_ok("{'content': {'text': 'Spacing test', 'characterSpacing': 3}}");
+    extra = right_edge(wide, 1) - right_edge(tight, 1);
+    ck_assert_msg(extra > 25 && extra < 40, "12 characters spaced by 3pt grew by %.2f pt", extra);
+    pdf_free(tight);
+    pdf_free(wide);
+}
+END_TEST
+
+/* ---- alignment and margins (page margins 50 on A4) ----------------------- */
+
+START_TEST(test_pdf_alignment_left)
+{
+    struct pdf *p;
+
+    NEED_PDF_TOOLS();
+    p = render_ok("{'pageMargins': [50, 50, 50, 50], 'content': {'text': 'Left', 'alignment': 'left'}}");
+    assert_near(word(p, "Left")->x0, 50, 0.5);
+    pdf_free(p);
+}
+END_TEST
+
+START_TEST(test_pdf_alignment_center)
+{
+    struct pdf *p;
+    const struct word *w;
+
+    NEED_PDF_TOOLS();
+    p = render_ok("{'pageMargins': [50, 50, 50, 50], 'content': {'text': 'Centred', 'alignment': 'center'}}");
+    w = word(p, "Centred");
+    assert_near((w->x0 + w->x1) / 2, A4_W / 2, 1);
+    pdf_free(p);
+}
+END_TEST
+
+START_TEST(test_pdf_alignment_right)
+{
+    struct pdf *p;
+
+    NEED_PDF_TOOLS();
+    p = render_ok("{'pageMargins': [50, 50, 50, 50], 'content': {'text': 'Right', 'alignment': 'right'}}");
+    assert_near(word(p, "Right")->x1, A4_W - 50, 1);
+    pdf_free(p);
+}
+END_TEST
+
+START_TEST(test_pdf_alignment_justify_fills_all_lines_but_the_last)
+{
+    struct heft_buf b = HEFT_BUF_INIT;
+    struct pdf *p;
+    const struct word *last;
+    double first_line_end = 0;
+    size_t i;
+    int n;
+
+    NEED_PDF_TOOLS();
+    heft_buf_puts(&b, "{'pageMargins': [50, 50, 50, 50], 'content': {'alignment': 'justify', 'text': '");
+    for (n = 1; n <= 60; n++)
+        heft_buf_puts(&b, n % 3 ? "justified " : "text ");
+    heft_buf_puts(&b, "fin'}}");
+    p = render_ok(b.data);
+    for (i = 0; i < p->nwords; i++)
+        if (p->words[i].y0 < p->words[0].y0 + 0.5 && p->words[i].x1 > first_line_end)
+            first_line_end = p->words[i].x1;
+    assert_near(first_line_end, A4_W - 50, 1);
+    assert_near(p->words[0].x0, 50, 0.5);
+    last = word(p, "fin");
+    ck_assert_msg(last->y0 > p->words[0].y0 + 1, "the text did not wrap");
+    ck_assert_msg(last->x1 < A4_W - 50 - 20, "the last line is stretched to %.2f", last->x1);
+    heft_buf_free(&b);
+    pdf_free(p);
+}
+END_TEST
+
+START_TEST(test_pdf_margin_number_applies_to_every_side)
+{
+    struct pdf *p;
+
+    NEED_PDF_TOOLS();
+    p = render_ok("{'pageMargins': [40, 40, 40, 40], 'content': [{'text': 'Indented', 'margin': 30},"
+                  " {'text': 'Pushed', 'alignment': 'right', 'margin': 30}]}");
+    assert_near(word(p, "Indented")->x0, 70, 0.5);
+    assert_near(word(p, "Pushed")->x1, A4_W - 70, 1);
+    pdf_free(p);
+}
+END_TEST
+
+START_TEST(test_pdf_margin_pair_is_horizontal_then_vertical)
+{
+    struct pdf *plain, *p;
+    double gap0, gap;
+
+    NEED_PDF_TOOLS();
+    plain = render_ok("{'pageMargins': [40, 40, 40, 40], 'content': ['Above', 'Below']}");
+    p = render_ok("{'pageMargins': [40, 40, 40, 40], 'content': ['Above', {'text': 'Below', 'margin': [30, 20]}]}");
+    assert_near(word(p, "Below")->x0, 70, 0.5);
+    gap0 = word(plain, "Below")->y0 - word(plain, "Above")->y0;
+    gap = word(p, "Below")->y0 - word(p, "Above")->y0;
+    assert_near(gap - gap0, 20, 1);
+    pdf_free(plain);
+    pdf_free(p);
+}
+END_TEST
+
+START_TEST(test_pdf_margin_quad_is_left_top_right_bottom)
+{
+    struct pdf *plain, *p;
+    double gap0, gap;
+
+    NEED_PDF_TOOLS();
+    plain = render_ok("{'pageMargins': [40, 40, 40, 40], 'content': ['Above', 'Below', 'Last']}");
+    p = render_ok("{'pageMargins': [40, 40, 40, 40], 'content': ['Above',"
+                  " {'text': 'Below', 'margin': [60, 50, 0, 25]}, 'Last']}");
+    assert_near(word(p, "Below")->x0, 100, 0.5);
+    gap0 = word(plain, "Below")->y0 - word(plain, "Above")->y0;
+    gap = word(p, "Below")->y0 - word(p, "Above")->y0;
+    assert_near(gap - gap0, 50, 1);
+    gap0 = word(plain, "Last")->y0 - word(plain, "Below")->y0;
+    gap = word(p, "Last")->y0 - word(p, "Below")->y0;
+    assert_near(gap - gap0, 25, 1);
+    pdf_free(plain);
+    pdf_free(p);
+}
+END_TEST
+
+/* ---- fonts -------------------------------------------------------------- */
+
+START_TEST(test_pdf_default_font_is_embedded_dejavu_sans)
+{
+    struct pdf *p;
+
+    NEED_PDF_TOOLS();
+    p = render_ok("{'content': 'Default font'}");
+    ck_assert_msg(strstr(p->fonts, "DejaVuSans") != NULL, "fonts:\n%s", p->fonts);
+    ck_assert_msg(strstr(p->fonts, "Helvetica") == NULL, "fonts:\n%s", p->fonts);
+    pdf_free(p);
+}
+END_TEST
+
+START_TEST(test_pdf_default_font_bold_and_italics_use_its_variants)
+{
+    struct pdf *p;
+
+    NEED_PDF_TOOLS();
+    p = render_ok("{'content': [{'text': 'Heavy', 'bold': true}, {'text': 'Slanted', 'italics': true},"
+                  " {'text': 'Both', 'bold': true, 'italics': true}]}");
+    ck_assert_msg(strstr(p->fonts, "DejaVuSans-Bold,") != NULL, "fonts:\n%s", p->fonts);
+    ck_assert_msg(strstr(p->fonts, "DejaVuSans-Oblique") != NULL, "fonts:\n%s", p->fonts);
+    ck_assert_msg(strstr(p->fonts, "DejaVuSans-BoldOblique") != NULL, "fonts:\n%s", p->fonts);
+    pdf_free(p);
+}
+END_TEST
+
+START_TEST(test_pdf_roboto_maps_to_the_default_font)
+{
+    struct pdf *p;
+
+    NEED_PDF_TOOLS();
+    p = render_ok("{'content': {'text': 'Roboto text', 'font': 'Roboto'}}");
+    assert_has_text(p->text, "Roboto text");
+    ck_assert_msg(strstr(p->fonts, "DejaVuSans") != NULL, "fonts:\n%s", p->fonts);
+    pdf_free(p);
+}
+END_TEST
+
+START_TEST(test_pdf_base14_fonts_are_used_by_name)
+{
+    struct pdf *p;
+
+    NEED_PDF_TOOLS();
+    p = render_ok("{'content': [{'text': 'Sans', 'font': 'Helvetica'}, {'text': 'Serif', 'font': 'Times'},"
+                  " {'text': 'Mono', 'font': 'Courier'}]}");
+    assert_has_text(p->text, "Sans Serif Mono");
+    ck_assert_msg(strstr(p->fonts, "Helvetica") != NULL, "fonts:\n%s", p->fonts);
+    ck_assert_msg(strstr(p->fonts, "Times-Roman") != NULL, "fonts:\n%s", p->fonts);
+    ck_assert_msg(strstr(p->fonts, "Courier") != NULL, "fonts:\n%s", p->fonts);
+    pdf_free(p);
+}
+END_TEST
+
+START_TEST(test_pdf_base14_bold_and_italics_use_their_variants)
+{
+    struct pdf *p;
+
+    NEED_PDF_TOOLS();
+    p = render_ok("{'content': [{'text': 'Heavy', 'font': 'Helvetica', 'bold': true},"
+                  " {'text': 'Slanted', 'font': 'Times', 'italics': true},"
+                  " {'text': 'Both', 'font': 'Courier', 'bold': true, 'italics': true}]}");
+    ck_assert_msg(strstr(p->fonts, "Helvetica-Bold") != NULL, "fonts:\n%s", p->fonts);
+    ck_assert_msg(strstr(p->fonts, "Times-Italic") != NULL, "fonts:\n%s", p->fonts);
+    ck_assert_msg(strstr(p->fonts, "Courier-BoldOblique") != NULL, "fonts:\n%s", p->fonts);
+    pdf_free(p);
+}
+END_TEST
+
+/* ---- result ------------------------------------------------------------- */
+
+START_TEST(test_pdf_result_reports_pages_bytes_and_sha256)
+{
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned int mdlen = 0, i;
+    char hex[2 * EVP_MAX_MD_SIZE + 1];
+    const json_t *r;
+    struct pdf *p;
+
+    NEED_PDF_TOOLS();
+    p = render_ok("{'content': ['one', {'text': 'two', 'pageBreak': 'before'}]}");
+    r = p->job->result;
+    ck_assert_msg(json_is_object(r), "the result is not an object");
+    ck_assert_uint_eq(json_object_size(r), 3);
+    ck_assert(json_is_integer(json_object_get(r, "pages")));
+    ck_assert(json_is_integer(json_object_get(r, "bytes")));
+    ck_assert(json_is_string(json_object_get(r, "sha256")));
+    ck_assert_int_eq(json_integer_value(json_object_get(r, "pages")), 2);
+    ck_assert_int_eq(p->pages, 2);
+    ck_assert_int_eq(json_integer_value(json_object_get(r, "bytes")), (json_int_t)p->job->blob.len);
+    ck_assert_int_eq(EVP_Digest(p->job->blob.data, p->job->blob.len, md, &mdlen, EVP_sha256(), NULL), 1);
+    for (i = 0; i < mdlen; i++)
+        snprintf(hex + 2 * i, 3, "%02x", md[i]);
+    ck_assert_str_eq(json_string_value(json_object_get(r, "sha256")), hex);
+    pdf_free(p);
+}
+END_TEST
+
+START_TEST(test_pdf_result_pages_match_the_pdf)
+{
+    struct pdf *p;
+
+    NEED_PDF_TOOLS();
+    p = render_ok_conf(paragraphs(150), NULL);
+    ck_assert_int_gt(p->pages, 1);
+    ck_assert_int_eq(json_integer_value(json_object_get(p->job->result, "pages")), p->pages);
+    ck_assert_int_eq(text_pages(p), p->pages);
+    pdf_free(p);
+}
+END_TEST
+
+/* ---- limits and cancellation ---------------------------------------------- */
+
+static struct heft_type_conf three_pages = {
+    .name = "pdf.render",
+    .nlimits = 1,
+    .limits = { { "max_pages", 3 } },
+};
+
+START_TEST(test_pdf_more_pages_than_max_pages_is_limit_exceeded)
+{
+    struct heft_job *job = render_fails_conf(paragraphs(200), &three_pages, "limit_exceeded");
+
+    assert_message_has(job, "3");
+    assert_message_has(job, "pages");
+    heft_job_destroy(job);
+}
+END_TEST
+
+START_TEST(test_pdf_max_pages_allows_exactly_that_many)
+{
+    struct pdf *p;
+
+    NEED_PDF_TOOLS();
+    p = render_ok_conf(payload_of("{'content': ['one', {'text': 'two', 'pageBreak': 'before'},"
+                                  " {'text': 'three', 'pageBreak': 'before'}]}"),
+                       &three_pages);
+    ck_assert_int_eq(p->pages, 3);
+    pdf_free(p);
+}
+END_TEST
+
+START_TEST(test_pdf_cancelled_job_fails)
+{
+    struct heft_job *job = job_new(paragraphs(50), NULL);
+
+    atomic_store(&job->cancel, 1);
+    ck_assert_int_eq(run(job), HEFT_ERR);      /* heftd reports it as a timeout */
+    heft_job_destroy(job);
+}
+END_TEST
+
+START_TEST(test_pdf_job_past_its_deadline_fails)
+{
+    struct heft_job *job = job_new(paragraphs(50), NULL);
+
+    job->deadline = heft_deadline_after(0);
+    ck_assert_int_eq(run(job), HEFT_ERR);      /* heftd reports it as a timeout */
+    heft_job_destroy(job);
+}
+END_TEST
+
+/* ---- bad input ------------------------------------------------------------ */
+
+START_TEST(test_pdf_payload_must_be_an_object)
+{
+    struct heft_job *job = render_fails("['Hello']", "bad_input");
+
+    ck_assert_str_ne(heft_buf_str(&job->message), "");
+    heft_job_destroy(job);
+}
+END_TEST
+
+START_TEST(test_pdf_content_is_required)
+{
+    struct heft_job *job = render_fails("{'info': {'title': 'Empty'}}", "bad_input");
+
+    assert_message_has(job, "content");
+    heft_job_destroy(job);
+}
+END_TEST
+
+START_TEST(test_pdf_font_size_must_be_a_number)
+{
+    struct heft_job *job = render_fails("{'content': ['ok', {'text': 'x', 'fontSize': 'big'}]}",
+                                        "bad_input");
+
+    assert_message_has(job, "content[1]");
+    assert_message_has(job, "fontSize");
+    heft_job_destroy(job);
+}
+END_TEST
+
+START_TEST(test_pdf_font_size_must_not_be_negative)
+{
+    struct heft_job *job = render_fails("{'content': ['ok', {'text': 'x', 'fontSize': -4}]}",
+                                        "bad_input");
+
+    assert_message_has(job, "content[1]");
+    assert_message_has(job, "fontSize");
+    heft_job_destroy(job);
+}
+END_TEST
+
+START_TEST(test_pdf_margin_must_have_one_two_or_four_numbers)
+{
+    struct heft_job *job = render_fails("{'content': ['ok', {'text': 'x', 'margin': [1, 2, 3]}]}",
+                                        "bad_input");
+
+    assert_message_has(job, "content[1]");
+    assert_message_has(job, "margin");
+    heft_job_destroy(job);
+}
+END_TEST
+
+START_TEST(test_pdf_named_style_must_exist)
+{
+    struct heft_job *job = render_fails("{'styles': {'known': {'bold': true}},"
+                                        " 'content': ['ok', {'text': 'x', 'style': 'nosuch'}]}",
+                                        "bad_input");
+
+    assert_message_has(job, "content[1]");
+    assert_message_has(job, "nosuch");
+    heft_job_destroy(job);
+}
+END_TEST
+
+START_TEST(test_pdf_page_size_must_be_known)
+{
+    struct heft_job *job = render_fails("{'pageSize': 'A11', 'content': 'x'}", "bad_input");
+
+    assert_message_has(job, "pageSize");
+    assert_message_has(job, "A11");
+    heft_job_destroy(job);
+}
+END_TEST
+
+START_TEST(test_pdf_unknown_node_property_is_rejected)
+{
+    struct heft_job *job = render_fails("{'content': ['ok', {'text': 'x', 'colour': 'red'}]}",
+                                        "bad_input");
+
+    assert_message_has(job, "content[1]");
+    assert_message_has(job, "colour");
+    heft_job_destroy(job);
+}
+END_TEST
+
+START_TEST(test_pdf_error_path_names_nested_nodes)
+{
+    struct heft_job *job = render_fails("{'content': ['ok', {'stack': ['fine', {'text': 'x',"
+                                        " 'fontSize': -1}]}]}", "bad_input");
+
+    assert_message_has(job, "content[1]");
+    assert_message_has(job, "stack[1]");
+    heft_job_destroy(job);
+}
+END_TEST
+
+START_TEST(test_pdf_unknown_font_is_unknown_font)
+{
+    struct heft_job *job = render_fails("{'content': ['ok', {'text': 'x', 'font': 'Comic Sans'}]}",
+                                        "unknown_font");
+
+    assert_message_has(job, "Comic Sans");
+    assert_message_has(job, "content[1]");
+    heft_job_destroy(job);
+}
+END_TEST
+
+/* pdfmake features this first step does not render: refused, by name,
+ * rather than silently dropped. */
+static const struct {
+    const char *feature;
+    const char *payload;
+    const char *path;               /* where the message must point */
+} unsupported[] = {
+    { "table", "{'content': ['ok', {'table': {'body': [['a', 'b']]}}]}", "content[1]" },
+    { "columns", "{'content': ['ok', {'columns': ['a', 'b']}]}", "content[1]" },
+    { "ul", "{'content': ['ok', {'ul': ['a', 'b']}]}", "content[1]" },
+    { "ol", "{'content': ['ok', {'ol': ['a', 'b']}]}", "content[1]" },
+    { "image", "{'content': ['ok', {'image': 'data:image/png;base64,iVBORw0KGgo='}]}", "content[1]" },
+    { "qr", "{'content': ['ok', {'qr': 'https://example.com'}]}", "content[1]" },
+    { "canvas", "{'content': ['ok', {'canvas': [{'type': 'line', 'x1': 0, 'y1': 0, 'x2': 10, 'y2': 0}]}]}",
+      "content[1]" },
+    { "svg", "{'content': ['ok', {'svg': '<svg width=\\'10\\' height=\\'10\\'></svg>'}]}", "content[1]" },
+    { "toc", "{'content': ['ok', {'toc': {'title': {'text': 'Contents'}}}]}", "content[1]" },
+    { "watermark", "{'watermark': 'DRAFT', 'content': 'ok'}", "watermark" },
+    { "link", "{'content': ['ok', {'text': 'x', 'link': 'https://example.com'}]}", "content[1]" },
+    { "decoration", "{'content': ['ok', {'text': 'x', 'decoration': 'underline'}]}", "content[1]" },
+};
+
+START_TEST(test_pdf_unsupported_feature_is_refused_by_name)
+{
+    struct heft_job *job = render_fails(unsupported[_i].payload, "unsupported");
+
+    assert_message_has(job, unsupported[_i].feature);
+    assert_message_has(job, unsupported[_i].path);
+    heft_job_destroy(job);
+}
+END_TEST
+
+/* ---- suite ---------------------------------------------------------------- */
+
+static TCase *tcase(const char *name)
+{
+    TCase *tc = tcase_create(name);
+
+    tcase_set_timeout(tc, 120);         /* rendering under valgrind is slow */
+    return tc;
+}
+
+static Suite *pdf_suite(void)
+{
+    Suite *s = suite_create("pdf.render");
+    TCase *tc;
+
+    tc = tcase("text");
+    tcase_add_test(tc, test_pdf_renders_a_plain_string);
+    tcase_add_test(tc, test_pdf_renders_paragraphs_in_order);
+    tcase_add_test(tc, test_pdf_renders_a_single_node_as_content);
+    tcase_add_test(tc, test_pdf_renders_text_runs_on_one_line);
+    tcase_add_test(tc, test_pdf_renders_a_stack_top_to_bottom);
+    tcase_add_test(tc, test_pdf_newline_breaks_the_line);
+    tcase_add_test(tc, test_pdf_long_paragraph_wraps_inside_the_margins);
+    tcase_add_test(tc, test_pdf_text_flows_onto_new_pages);
+    tcase_add_test(tc, test_pdf_unicode_round_trips_in_the_default_font);
+    tcase_add_test(tc, test_pdf_unicode_round_trips_in_helvetica_through_the_fallback_font);
+    tcase_add_test(tc, test_pdf_helvetica_falls_back_only_for_characters_outside_winansi);
+    tcase_add_test(tc, test_pdf_poppler_reads_the_pdf_without_warnings);
+    suite_add_tcase(s, tc);
+
+    tc = tcase("pages");
+    tcase_add_test(tc, test_pdf_page_break_before_starts_a_new_page);
+    tcase_add_test(tc, test_pdf_page_break_after_starts_a_new_page);
+    tcase_add_test(tc, test_pdf_header_and_footer_number_each_page);
+    tcase_add_test(tc, test_pdf_default_page_is_a4_portrait);
+    tcase_add_test(tc, test_pdf_page_size_a5_landscape);
+    tcase_add_loop_test(tc, test_pdf_page_size_by_name, 0,
+                        (int)(sizeof page_sizes / sizeof page_sizes[0]));
+    tcase_add_test(tc, test_pdf_page_size_in_points);
+    tcase_add_test(tc, test_pdf_page_margins_place_the_first_line);
+    tcase_add_test(tc, test_pdf_default_page_margins_are_40pt);
+    suite_add_tcase(s, tc);
+
+    tc = tcase("metadata");
+    tcase_add_test(tc, test_pdf_info_sets_title_and_author);
+    tcase_add_test(tc, test_pdf_info_sets_subject_keywords_and_creator);
+    tcase_add_test(tc, test_pdf_info_title_keeps_unicode);
+    suite_add_tcase(s, tc);
+
+    tc = tcase("style");
+    tcase_add_test(tc, test_pdf_font_size_scales_the_text);
+    tcase_add_test(tc, test_pdf_bold_italics_and_color_are_accepted);
+    tcase_add_test(tc, test_pdf_named_style_applies_its_properties);
+    tcase_add_test(tc, test_pdf_later_styles_in_a_list_win);
+    tcase_add_test(tc, test_pdf_node_properties_override_its_style);
+    tcase_add_test(tc, test_pdf_default_style_applies_to_all_text);
+    tcase_add_test(tc, test_pdf_stack_properties_are_inherited);
+    tcase_add_test(tc, test_pdf_line_height_spaces_the_lines);
+    tcase_add_test(tc, test_pdf_character_spacing_widens_the_text);
+    suite_add_tcase(s, tc);
+
+    tc = tcase("layout");
+    tcase_add_test(tc, test_pdf_alignment_left);
+    tcase_add_test(tc, test_pdf_alignment_center);
+    tcase_add_test(tc, test_pdf_alignment_right);
+    tcase_add_test(tc, test_pdf_alignment_justify_fills_all_lines_but_the_last);
+    tcase_add_test(tc, test_pdf_margin_number_applies_to_every_side);
+    tcase_add_test(tc, test_pdf_margin_pair_is_horizontal_then_vertical);
+    tcase_add_test(tc, test_pdf_margin_quad_is_left_top_right_bottom);
+    suite_add_tcase(s, tc);
+
+    tc = tcase("fonts");
+    tcase_add_test(tc, test_pdf_default_font_is_embedded_dejavu_sans);
+    tcase_add_test(tc, test_pdf_default_font_bold_and_italics_use_its_variants);
+    tcase_add_test(tc, test_pdf_roboto_maps_to_the_default_font);
+    tcase_add_test(tc, test_pdf_base14_fonts_are_used_by_name);
+    tcase_add_test(tc, test_pdf_base14_bold_and_italics_use_their_variants);
+    suite_add_tcase(s, tc);
+
+    tc = tcase("result");
+    tcase_add_test(tc, test_pdf_result_reports_pages_bytes_and_sha256);
+    tcase_add_test(tc, test_pdf_result_pages_match_the_pdf);
+    tcase_add_test(tc, test_pdf_more_pages_than_max_pages_is_limit_exceeded);
+    tcase_add_test(tc, test_pdf_max_pages_allows_exactly_that_many);
+    tcase_add_test(tc, test_pdf_cancelled_job_fails);
+    tcase_add_test(tc, test_pdf_job_past_its_deadline_fails);
+    suite_add_tcase(s, tc);
+
+    tc = tcase("errors");
+    tcase_add_test(tc, test_pdf_payload_must_be_an_object);
+    tcase_add_test(tc, test_pdf_content_is_required);
+    tcase_add_test(tc, test_pdf_font_size_must_be_a_number);
+    tcase_add_test(tc, test_pdf_font_size_must_not_be_negative);
+    tcase_add_test(tc, test_pdf_margin_must_have_one_two_or_four_numbers);
+    tcase_add_test(tc, test_pdf_named_style_must_exist);
+    tcase_add_test(tc, test_pdf_page_size_must_be_known);
+    tcase_add_test(tc, test_pdf_unknown_node_property_is_rejected);
+    tcase_add_test(tc, test_pdf_error_path_names_nested_nodes);
+    tcase_add_test(tc, test_pdf_unknown_font_is_unknown_font);
+    tcase_add_loop_test(tc, test_pdf_unsupported_feature_is_refused_by_name, 0,
+                        (int)(sizeof unsupported / sizeof unsupported[0]));
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void)
+{
+    SRunner *sr = srunner_create(pdf_suite());
+    int failed;
+
+    srunner_run_all(sr, CK_NORMAL);
+    failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

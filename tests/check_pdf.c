@@ -702,7 +702,7 @@ static int only_known_libharu_warnings(const char *warnings)
 
 /* Beyond qpdf's syntax check: poppler reads the fonts without any other
  * complaint, so text extraction is not guesswork. */
-START_TEST(test_pdf_poppler_reads_the_pdf_without_warnings)
+START_TEST(test_pdf_poppler_has_no_complaint_but_the_known_libharu_cmap_one)
 {
     struct pdf *p;
 
@@ -1473,7 +1473,7 @@ static Suite *pdf_suite(void)
     tcase_add_test(tc, test_pdf_unicode_round_trips_in_the_default_font);
     tcase_add_test(tc, test_pdf_unicode_round_trips_in_helvetica_through_the_fallback_font);
     tcase_add_test(tc, test_pdf_helvetica_falls_back_only_for_characters_outside_winansi);
-    tcase_add_test(tc, test_pdf_poppler_reads_the_pdf_without_warnings);
+    tcase_add_test(tc, test_pdf_poppler_has_no_complaint_but_the_known_libharu_cmap_one);
     suite_add_tcase(s, tc);
 
     tc = tcase("pages");

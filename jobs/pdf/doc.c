@@ -26,6 +26,7 @@ struct parser {
     long long max_depth;
     iconv_t to_utf32;
     struct pdf_err *err;
+    size_t cur_list;            /* innermost list being parsed, index + 1; 0 = none */
 };
 
 /* pdfmake features recognised but not drawn yet: node kinds and properties. */
@@ -452,6 +453,7 @@ static int add_para(struct parser *p, const json_t *text, const struct pdf_style
     if (!b)
         return -1;
     b->para.style = *st;
+    b->list = p->cur_list;
     b->indent[0] = indent[0] + st->margin[PDF_LEFT];
     b->indent[1] = indent[1] + st->margin[PDF_RIGHT];
     path_key(sub, path, "text");
@@ -475,9 +477,12 @@ static int add_stack(struct parser *p, const json_t *items, const struct pdf_sty
 }
 
 static const char *const node_kinds[] = {
-    "table", "columns", "ul", "ol", "image", "qr", "canvas", "svg", "toc", NULL,
+    "table", "columns", "image", "qr", "canvas", "svg", "toc", NULL,
 };
 static const char *const node_skip[] = { "text", "stack", "style", "pageBreak", NULL };
+
+static int add_list(struct parser *p, const json_t *node, const struct pdf_style *parent,
+                    const double indent[2], const char *path, long long depth);
 
 /* An object node: its kind, style, then page breaks and margins around
  * its paragraph or its stacked children. */
@@ -492,6 +497,8 @@ static int add_object(struct parser *p, const json_t *node, const struct pdf_sty
     for (const char *const *k = node_kinds; *k; k++)
         if (json_object_get(node, *k))
             return pdf_fail(p->err, "unsupported", "%s: \"%s\" is not supported yet", path, *k);
+    if (json_object_get(node, "ul") || json_object_get(node, "ol"))
+        return add_list(p, node, parent, indent, path, depth);
     if (resolve_style(p, parent, node, path, node_skip, &st) != 0)
         return -1;
     if (!text && !stack)
@@ -531,6 +538,257 @@ static int add_node(struct parser *p, const json_t *node, const struct pdf_style
         return add_object(p, node, parent, indent, path, depth);
     return pdf_fail(p->err, "bad_input", "%s: a node must be a string, an array or an object",
                     path);
+}
+
+/* ---- lists: ul / ol ---- */
+
+static const char *const list_skip[] = {
+    "ul", "ol", "type", "start", "reversed", "separator", "markerColor", "style",
+    "pageBreak", NULL,
+};
+
+static const char *const ul_types[] = { "disc", "circle", "square", "none", NULL };
+static const char *const ul_glyphs[] = { "\u2022", "\u25CB", "\u25A0", NULL };
+
+enum ol_type { OL_DECIMAL, OL_LOWER_ALPHA, OL_UPPER_ALPHA, OL_LOWER_ROMAN, OL_UPPER_ROMAN,
+               OL_NONE };
+static const char *const ol_types[] = {
+    "decimal", "lower-alpha", "upper-alpha", "lower-roman", "upper-roman", "none", NULL,
+};
+
+struct list_spec {
+    int ordered;
+    int type;                   /* index into ul_types / ol_types */
+    long long start;
+    int has_start, reversed;
+    const char *sep[2];         /* ol: text before and after the counter */
+    struct pdf_style marker;    /* the list's style, with markerColor */
+};
+
+static int get_list_type(struct parser *p, const json_t *node, const char *path,
+                         struct list_spec *ls)
+{
+    const char *const *names = ls->ordered ? ol_types : ul_types;
+    const json_t *v = json_object_get(node, "type");
+    const char *s = json_string_value(v);
+
+    ls->type = 0;
+    if (!v)
+        return 0;
+    for (int i = 0; s && names[i]; i++)
+        if (strcmp(names[i], s) == 0) {
+            ls->type = i;
+            return 0;
+        }
+    return pdf_fail(p->err, "bad_input", "%s.type: unknown %s list type%s%s%s", path,
+                    ls->ordered ? "ol" : "ul", s ? " \"" : "", s ? s : "", s ? "\"" : "");
+}
+
+/* separator: "." (the default), or [before, after]. */
+static int get_separator(struct parser *p, const json_t *v, const char *path,
+                         struct list_spec *ls)
+{
+    ls->sep[0] = "";
+    ls->sep[1] = ".";
+    if (!v)
+        return 0;
+    if (json_is_string(v)) {
+        ls->sep[1] = json_string_value(v);
+        return 0;
+    }
+    if (json_is_array(v) && json_array_size(v) == 2 && json_is_string(json_array_get(v, 0)) &&
+        json_is_string(json_array_get(v, 1))) {
+        ls->sep[0] = json_string_value(json_array_get(v, 0));
+        ls->sep[1] = json_string_value(json_array_get(v, 1));
+        return 0;
+    }
+    return pdf_fail(p->err, "bad_input", "%s.separator: must be a string or [before, after]",
+                    path);
+}
+
+static int get_list_spec(struct parser *p, const json_t *node, const char *path,
+                         const struct pdf_style *st, struct list_spec *ls)
+{
+    const json_t *start = json_object_get(node, "start");
+    const json_t *rev = json_object_get(node, "reversed");
+    const json_t *mc = json_object_get(node, "markerColor");
+    char sub[PATH_MAX_LEN];
+
+    ls->ordered = json_object_get(node, "ul") == NULL;
+    ls->marker = *st;
+    ls->has_start = start != NULL;
+    ls->start = 1;
+    ls->reversed = 0;
+    if (get_list_type(p, node, path, ls) != 0)
+        return -1;
+    /* bounded so that counting up or down from it can never overflow */
+    if (start && (!json_is_integer(start) || json_integer_value(start) > 1000000000 ||
+                  json_integer_value(start) < -1000000000))
+        return pdf_fail(p->err, "bad_input", "%s.start: must be an integer within +-1e9", path);
+    if (start)
+        ls->start = json_integer_value(start);
+    path_key(sub, path, "reversed");
+    if (rev && get_bool(p, rev, sub, &ls->reversed) != 0)
+        return -1;
+    path_key(sub, path, "markerColor");
+    if (mc && get_color(p, mc, sub, ls->marker.color) != 0)
+        return -1;
+    return get_separator(p, json_object_get(node, "separator"), path, ls);
+}
+
+/* Letters count like a spreadsheet's columns: z, aa, ab... */
+static void fmt_alpha(char *buf, size_t size, long long n, char a)
+{
+    char tmp[32];
+    size_t len = 0;
+
+    for (; n > 0 && len < sizeof tmp; n = (n - 1) / 26)
+        tmp[len++] = (char)(a + (n - 1) % 26);
+    for (size_t i = 0; i < len && i + 1 < size; i++)
+        buf[i] = tmp[len - 1 - i];
+    buf[len < size ? len : size - 1] = '\0';
+}
+
+static void fmt_roman(char *buf, size_t size, long long n, int upper)
+{
+    static const int vals[] = { 1000, 900, 500, 400, 100, 90, 50, 40, 10, 9, 5, 4, 1 };
+    static const char *const syms[] = { "m", "cm", "d", "cd", "c", "xc", "l", "xl",
+                                        "x", "ix", "v", "iv", "i" };
+    size_t len = 0;
+
+    buf[0] = '\0';
+    for (int i = 0; i < 13; i++)
+        for (; n >= vals[i] && len + 3 < size; n -= vals[i])
+            for (const char *c = syms[i]; *c; c++)
+                buf[len++] = upper ? (char)toupper((unsigned char)*c) : *c;
+    buf[len] = '\0';
+}
+
+/* The counter text of an ol item; numbers alpha or roman cannot show
+ * (<= 0, roman > 3999) fall back to decimal. */
+static void fmt_counter(char *buf, size_t size, int type, long long n)
+{
+    if ((type == OL_LOWER_ALPHA || type == OL_UPPER_ALPHA) && n > 0)
+        fmt_alpha(buf, size, n, type == OL_LOWER_ALPHA ? 'a' : 'A');
+    else if ((type == OL_LOWER_ROMAN || type == OL_UPPER_ROMAN) && n > 0 && n < 4000)
+        fmt_roman(buf, size, n, type == OL_UPPER_ROMAN);
+    else
+        snprintf(buf, size, "%lld", n);
+}
+
+static int is_list(const json_t *item)
+{
+    return json_is_object(item) && (json_object_get(item, "ul") || json_object_get(item, "ol"));
+}
+
+/* The marker of the k-th marked item (0-based) of n; NULL = none. */
+static char *marker_text(const struct list_spec *ls, long long k, long long n)
+{
+    char num[64], *out;
+    long long first = ls->has_start ? ls->start : ls->reversed ? n : 1;
+
+    if (!ls->ordered)
+        return ul_glyphs[ls->type] ? strdup(ul_glyphs[ls->type]) : NULL;
+    if (ls->type == OL_NONE)
+        return NULL;
+    fmt_counter(num, sizeof num, ls->type, ls->reversed ? first - k : first + k);
+    out = malloc(strlen(ls->sep[0]) + strlen(num) + strlen(ls->sep[1]) + 1);
+    if (out)
+        sprintf(out, "%s%s%s", ls->sep[0], num, ls->sep[1]);
+    return out;
+}
+
+/* Hang the marker on the item's first paragraph (blocks from `first` on);
+ * an item without paragraphs, or whose first paragraph is itself a nested
+ * list's item, shows none. */
+static int attach_marker(struct parser *p, size_t first, const char *text,
+                         const struct list_spec *ls, double marker_indent, const char *path)
+{
+    for (size_t i = first; i < p->doc->nblocks; i++) {
+        struct pdf_block *b = &p->doc->blocks[i];
+        if (b->kind != PDF_BLOCK_PARA)
+            continue;
+        if (b->marker.nruns)
+            return 0;
+        b->marker.style = ls->marker;
+        b->marker_list = p->cur_list;
+        b->marker_indent = marker_indent;
+        return add_run(p, &b->marker, text, &ls->marker, path);
+    }
+    return 0;
+}
+
+static int new_list(struct parser *p)
+{
+    struct pdf_list *grown = realloc(p->doc->lists, (p->doc->nlists + 1) * sizeof *grown);
+
+    if (!grown)
+        return pdf_fail(p->err, "render_error", "out of memory");
+    p->doc->lists = grown;
+    grown[p->doc->nlists].parent = p->cur_list;
+    p->cur_list = ++p->doc->nlists;
+    return 0;
+}
+
+static int add_items(struct parser *p, const json_t *items, const struct list_spec *ls,
+                     const struct pdf_style *st, const double inner[2], const char *path,
+                     long long depth)
+{
+    long long n = 0, k = 0;
+    char sub[PATH_MAX_LEN];
+    size_t first;
+
+    for (size_t i = 0; i < json_array_size(items); i++)
+        n += !is_list(json_array_get(items, i));
+    for (size_t i = 0; i < json_array_size(items); i++) {
+        const json_t *item = json_array_get(items, i);
+        char *text = NULL;
+        int rc;
+        path_index(sub, path, i);
+        first = p->doc->nblocks;
+        if (add_node(p, item, st, inner, sub, depth + 1) != 0)
+            return -1;
+        if (is_list(item))      /* a nested list has no marker of its own */
+            continue;
+        text = marker_text(ls, k++, n);
+        rc = text ? attach_marker(p, first, text, ls, inner[0], sub) : 0;
+        free(text);
+        if (rc != 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* A ul / ol node: its items stacked, each right of the marker column. */
+static int add_list(struct parser *p, const json_t *node, const struct pdf_style *parent,
+                    const double indent[2], const char *path, long long depth)
+{
+    const char *kind = json_object_get(node, "ul") ? "ul" : "ol";
+    const json_t *items = json_object_get(node, kind);
+    struct list_spec ls;
+    struct pdf_style st;
+    double inner[2];
+    char sub[PATH_MAX_LEN];
+    size_t saved = p->cur_list;
+    int rc;
+
+    path_key(sub, path, kind);
+    if (!json_is_array(items))
+        return pdf_fail(p->err, "bad_input", "%s: must be an array", sub);
+    if (resolve_style(p, parent, node, path, list_skip, &st) != 0 ||
+        get_list_spec(p, node, path, &st, &ls) != 0)
+        return -1;
+    if ((st.page_break_before && !new_block(p, PDF_BLOCK_BREAK)) ||
+        add_space(p, st.margin[PDF_TOP]) != 0 || new_list(p) != 0)
+        return -1;
+    inner[0] = indent[0] + st.margin[PDF_LEFT];
+    inner[1] = indent[1] + st.margin[PDF_RIGHT];
+    rc = add_items(p, items, &ls, &st, inner, sub, depth);
+    p->cur_list = saved;
+    if (rc != 0 || add_space(p, st.margin[PDF_BOTTOM]) != 0 ||
+        (st.page_break_after && !new_block(p, PDF_BLOCK_BREAK)))
+        return -1;
+    return 0;
 }
 
 /* ---- the document level ---- */
@@ -695,7 +953,7 @@ static int base_style(struct parser *p, const json_t *def, struct pdf_style *st)
 int pdf_doc_parse(struct pdf_doc *doc, const json_t *def, long long max_depth,
                   iconv_t to_utf32, struct pdf_err *err)
 {
-    struct parser p = { doc, NULL, max_depth, to_utf32, err };
+    struct parser p = { doc, NULL, max_depth, to_utf32, err, 0 };
     const json_t *hdr, *ftr, *info;
     struct pdf_style base;
     static const double no_indent[2] = { 0, 0 };
@@ -725,7 +983,10 @@ void pdf_doc_free(struct pdf_doc *doc)
 {
     for (size_t i = 0; i < doc->nblocks; i++)
         pdf_para_free(&doc->blocks[i].para);
+    for (size_t i = 0; i < doc->nblocks; i++)
+        pdf_para_free(&doc->blocks[i].marker);
     free(doc->blocks);
+    free(doc->lists);
     pdf_para_free(&doc->header);
     pdf_para_free(&doc->footer);
     memset(doc, 0, sizeof *doc);

@@ -268,7 +268,83 @@ struct flow {
     int page_empty;             /* nothing drawn on the current page yet */
     int break_pending;          /* a page break waits for the next line */
     struct pdf_err *err;
+    double *list_w;             /* owned: each list's marker column width */
 };
+
+/* ---- lists: marker columns ---- */
+
+/* A marker's width plus a space's in its style: the gap before the item. */
+static int marker_width(struct flow *f, const struct pdf_para *m, double *w)
+{
+    const struct pdf_style *st = &m->runs[0].style;
+    const char *t = m->runs[0].text;
+    struct pdf_font *font = pdf_font_for(f->fonts, st, t, strlen(t), f->err);
+    struct pdf_font *sfont = pdf_font_for(f->fonts, st, " ", 1, f->err);
+    double gap;
+
+    if (!font || !sfont || pdf_text_width(f->fonts, font, st, t, strlen(t), w, f->err) != 0 ||
+        pdf_text_width(f->fonts, sfont, st, " ", 1, &gap, f->err) != 0)
+        return -1;
+    *w += gap;
+    return 0;
+}
+
+/* A list's column is as wide as its widest marker, so items line up. */
+static int list_widths(struct flow *f)
+{
+    const struct pdf_doc *doc = f->doc;
+    double w;
+
+    if (doc->nlists == 0)
+        return 0;
+    f->list_w = calloc(doc->nlists, sizeof *f->list_w);
+    if (!f->list_w)
+        return pdf_fail(f->err, "render_error", "out of memory");
+    for (size_t i = 0; i < doc->nblocks; i++) {
+        const struct pdf_block *b = &doc->blocks[i];
+        if (b->marker.nruns == 0)
+            continue;
+        if (marker_width(f, &b->marker, &w) != 0)
+            return -1;
+        if (w > f->list_w[b->marker_list - 1])
+            f->list_w[b->marker_list - 1] = w;
+    }
+    return 0;
+}
+
+/* How far list l (index + 1) and its enclosing lists push content right. */
+static double list_offset(const struct flow *f, size_t l)
+{
+    double x = 0;
+
+    for (; l; l = f->doc->lists[l - 1].parent)
+        x += f->list_w[l - 1];
+    return x;
+}
+
+/* The marker, on the item's first line (same page and baseline), at the
+ * left of its list's column. */
+static int flow_marker(struct flow *f, const struct pdf_block *b, const struct pdf_line *first)
+{
+    const struct pdf_list *l = &f->doc->lists[b->marker_list - 1];
+    struct atoms as = { 0 };
+    struct pdf_line line = *first;
+    int rc = -1;
+
+    if (para_atoms(&as, &b->marker, 1e9, f->fonts, f->err) != 0)
+        goto out;
+    line.para = &b->marker;
+    line.atoms = as.a;
+    line.natoms = as.n;
+    line.space_extra = 0;
+    line.x = f->doc->margin[PDF_LEFT] + b->marker_indent + list_offset(f, l->parent);
+    if (push_line(f->lay, &line, f->err) != 0)
+        goto out;
+    rc = adopt_atoms(f->lay, &as, f->err);
+out:
+    free(as.a);
+    return rc;
+}
 
 static int new_page(struct flow *f)
 {
@@ -286,7 +362,7 @@ static int new_page(struct flow *f)
 static int flow_para(struct flow *f, const struct pdf_block *b)
 {
     const struct pdf_doc *doc = f->doc;
-    double left = doc->margin[PDF_LEFT] + b->indent[0];
+    double left = doc->margin[PDF_LEFT] + b->indent[0] + list_offset(f, b->list);
     double avail = doc->page_w - doc->margin[PDF_RIGHT] - b->indent[1] - left;
     struct atoms as = { 0 };
     struct line_span ln = { 0, 0, 0, 0, 0 };
@@ -310,7 +386,8 @@ static int flow_para(struct flow *f, const struct pdf_block *b)
         line.page = f->lay->pages - 1;
         line.baseline = f->y - asc;
         align_line(&line, ln, as.a, b->para.style.align, avail);
-        if (push_line(f->lay, &line, f->err) != 0)
+        if (push_line(f->lay, &line, f->err) != 0 ||
+            (ln.start == 0 && b->marker.nruns && flow_marker(f, b, &line) != 0))
             goto out;
         f->y -= h;
         f->page_empty = 0;
@@ -342,16 +419,18 @@ int pdf_layout_doc(struct pdf_layout *lay, const struct pdf_doc *doc,
                    struct pdf_fonts *fonts, heft_job *job, long long max_pages,
                    struct pdf_err *err)
 {
-    struct flow f = { lay, doc, fonts, job, max_pages, 0, 1, 0, err };
+    struct flow f = { lay, doc, fonts, job, max_pages, 0, 1, 0, err, NULL };
     int rc;
 
     memset(lay, 0, sizeof *lay);
-    if ((rc = new_page(&f)) != 0)
-        return rc;
+    if ((rc = list_widths(&f)) != 0 || (rc = new_page(&f)) != 0)
+        goto out;
     for (size_t i = 0; i < doc->nblocks; i++)
         if ((rc = flow_block(&f, &doc->blocks[i])) != 0)
-            return rc;
-    return 0;
+            goto out;
+out:
+    free(f.list_w);
+    return rc;
 }
 
 int pdf_layout_box(struct pdf_layout *lay, const struct pdf_para *para,

@@ -83,11 +83,24 @@ struct pdf_block {
     struct pdf_para para;   /* PARA */
     double space;           /* SPACE: vertical points */
     double indent[2];       /* PARA: left, right indent from enclosing stacks */
+    /* Lists: an item's paragraphs sit right of the marker columns of every
+     * enclosing list, whose widths only layout can measure, so blocks name
+     * their lists instead of folding the widths into indent[0]. */
+    size_t list;            /* PARA: innermost enclosing list, index + 1; 0 = none */
+    struct pdf_para marker; /* PARA: the item marker drawn at its first line */
+    size_t marker_list;     /* the list the marker belongs to, index + 1 */
+    double marker_indent;   /* fixed left indent of that list's marker column */
+};
+
+struct pdf_list {
+    size_t parent;          /* enclosing list, index + 1; 0 = none */
 };
 
 struct pdf_doc {
     struct pdf_block *blocks;   /* owned */
     size_t nblocks, cap;
+    struct pdf_list *lists;     /* owned */
+    size_t nlists;
     double page_w, page_h;
     double margin[4];           /* page margins */
     struct pdf_para header, footer;     /* nruns == 0: none */

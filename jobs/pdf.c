@@ -45,16 +45,21 @@ static int report(heft_job *job, const unsigned char *pdf, size_t len, int pages
     return heft_job_set_result(job, result);
 }
 
-/* Parse the docdef; the iconv handle only serves the U+FFFF check. */
+/* Parse the docdef (images are decoded here, within their limits); the
+ * iconv handle only serves the U+FFFF check. */
 static int parse(heft_job *job, struct pdf_doc *doc, struct pdf_err *err)
 {
     iconv_t to_utf32 = iconv_open("UTF-32LE", "UTF-8");
+    struct pdf_image_limits lim = {
+        heft_job_limit(job, "max_image_bytes", 10485760),
+        heft_job_limit(job, "max_image_pixels", 25000000),
+    };
     int rc;
 
     if (to_utf32 == (iconv_t)-1)
         return pdf_fail(err, "render_error", "iconv cannot convert UTF-8 to UTF-32LE");
     rc = pdf_doc_parse(doc, heft_job_payload(job), heft_job_limit(job, "max_depth", 64),
-                       to_utf32, err);
+                       &lim, to_utf32, err);
     iconv_close(to_utf32);
     return rc;
 }

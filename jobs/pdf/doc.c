@@ -24,6 +24,7 @@ struct parser {
     struct pdf_doc *doc;
     const json_t *styles;       /* borrowed from the payload; may be NULL */
     long long max_depth;
+    const struct pdf_image_limits *img_lim;
     iconv_t to_utf32;
     struct pdf_err *err;
     size_t cur_list;            /* innermost list being parsed, index + 1; 0 = none */
@@ -477,12 +478,91 @@ static int add_stack(struct parser *p, const json_t *items, const struct pdf_sty
 }
 
 static const char *const node_kinds[] = {
-    "table", "columns", "image", "qr", "canvas", "svg", "toc", NULL,
+    "table", "columns", "qr", "canvas", "svg", "toc", NULL,
 };
 static const char *const node_skip[] = { "text", "stack", "style", "pageBreak", NULL };
 
 static int add_list(struct parser *p, const json_t *node, const struct pdf_style *parent,
                     const double indent[2], const char *path, long long depth);
+
+/* ---- images ---- */
+
+static const char *const image_skip[] = {
+    "image", "width", "height", "fit", "style", "pageBreak", NULL,
+};
+
+/* width / height / fit as given: 0 = absent. */
+static int image_dims(struct parser *p, const json_t *node, const char *path, double dims[4])
+{
+    static const char *const keys[] = { "width", "height" };
+    const json_t *fit = json_object_get(node, "fit");
+    char sub[PATH_MAX_LEN];
+
+    memset(dims, 0, 4 * sizeof *dims);
+    for (int i = 0; i < 2; i++) {
+        const json_t *v = json_object_get(node, keys[i]);
+        path_key(sub, path, keys[i]);
+        if (v && get_number(p, v, sub, 1, &dims[i]) != 0)
+            return -1;
+    }
+    if (!fit)
+        return 0;
+    path_key(sub, path, "fit");
+    if (!json_is_array(fit) || json_array_size(fit) != 2)
+        return pdf_fail(p->err, "bad_input", "%s: must be [width, height]", sub);
+    if (get_number(p, json_array_get(fit, 0), sub, 1, &dims[2]) != 0 ||
+        get_number(p, json_array_get(fit, 1), sub, 1, &dims[3]) != 0)
+        return -1;
+    return 0;
+}
+
+/* pdfmake's sizing: one pixel is one point; fit scales (up or down) to fit
+ * the box keeping the aspect ratio; width or height alone keep it too. */
+static void image_size(struct pdf_block *b, const double dims[4])
+{
+    double nw = b->image.w, nh = b->image.h;
+
+    if (dims[2] > 0) {
+        double k = nw / nh > dims[2] / dims[3] ? dims[2] / nw : dims[3] / nh;
+        b->img_w = nw * k;
+        b->img_h = nh * k;
+        return;
+    }
+    b->img_w = dims[0] > 0 ? dims[0] : dims[1] > 0 ? nw * dims[1] / nh : nw;
+    b->img_h = dims[1] > 0 ? dims[1] : nh * b->img_w / nw;
+}
+
+/* An image node: decoded now, so a bad image fails before any layout. */
+static int add_image(struct parser *p, const json_t *node, const struct pdf_style *parent,
+                     const double indent[2], const char *path)
+{
+    const json_t *src = json_object_get(node, "image");
+    struct pdf_block *b;
+    struct pdf_style st;
+    char sub[PATH_MAX_LEN];
+    double dims[4];
+
+    path_key(sub, path, "image");
+    if (!json_is_string(src))
+        return pdf_fail(p->err, "bad_input", "%s: must be a string", sub);
+    if (resolve_style(p, parent, node, path, image_skip, &st) != 0 ||
+        image_dims(p, node, path, dims) != 0)
+        return -1;
+    if ((st.page_break_before && !new_block(p, PDF_BLOCK_BREAK)) ||
+        add_space(p, st.margin[PDF_TOP]) != 0 || !(b = new_block(p, PDF_BLOCK_IMAGE)))
+        return -1;
+    b->para.style = st;
+    b->list = p->cur_list;
+    b->indent[0] = indent[0] + st.margin[PDF_LEFT];
+    b->indent[1] = indent[1] + st.margin[PDF_RIGHT];
+    if (pdf_image_decode(&b->image, json_string_value(src), p->img_lim, sub, p->err) != 0)
+        return -1;
+    image_size(b, dims);
+    if (add_space(p, st.margin[PDF_BOTTOM]) != 0 ||
+        (st.page_break_after && !new_block(p, PDF_BLOCK_BREAK)))
+        return -1;
+    return 0;
+}
 
 /* An object node: its kind, style, then page breaks and margins around
  * its paragraph or its stacked children. */
@@ -497,6 +577,8 @@ static int add_object(struct parser *p, const json_t *node, const struct pdf_sty
     for (const char *const *k = node_kinds; *k; k++)
         if (json_object_get(node, *k))
             return pdf_fail(p->err, "unsupported", "%s: \"%s\" is not supported yet", path, *k);
+    if (json_object_get(node, "image"))
+        return add_image(p, node, parent, indent, path);
     if (json_object_get(node, "ul") || json_object_get(node, "ol"))
         return add_list(p, node, parent, indent, path, depth);
     if (resolve_style(p, parent, node, path, node_skip, &st) != 0)
@@ -706,6 +788,8 @@ static int attach_marker(struct parser *p, size_t first, const char *text,
 {
     for (size_t i = first; i < p->doc->nblocks; i++) {
         struct pdf_block *b = &p->doc->blocks[i];
+        if (b->kind == PDF_BLOCK_IMAGE)     /* no marker beside an image */
+            return 0;
         if (b->kind != PDF_BLOCK_PARA)
             continue;
         if (b->marker.nruns)
@@ -951,9 +1035,10 @@ static int base_style(struct parser *p, const json_t *def, struct pdf_style *st)
 }
 
 int pdf_doc_parse(struct pdf_doc *doc, const json_t *def, long long max_depth,
-                  iconv_t to_utf32, struct pdf_err *err)
+                  const struct pdf_image_limits *img_lim, iconv_t to_utf32,
+                  struct pdf_err *err)
 {
-    struct parser p = { doc, NULL, max_depth, to_utf32, err, 0 };
+    struct parser p = { doc, NULL, max_depth, img_lim, to_utf32, err, 0 };
     const json_t *hdr, *ftr, *info;
     struct pdf_style base;
     static const double no_indent[2] = { 0, 0 };
@@ -985,6 +1070,8 @@ void pdf_doc_free(struct pdf_doc *doc)
         pdf_para_free(&doc->blocks[i].para);
     for (size_t i = 0; i < doc->nblocks; i++)
         pdf_para_free(&doc->blocks[i].marker);
+    for (size_t i = 0; i < doc->nblocks; i++)
+        pdf_image_free(&doc->blocks[i].image);
     free(doc->blocks);
     free(doc->lists);
     pdf_para_free(&doc->header);

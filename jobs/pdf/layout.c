@@ -398,6 +398,46 @@ out:
     return rc;
 }
 
+static int push_image(struct pdf_layout *lay, const struct pdf_placed *im, struct pdf_err *err)
+{
+    if (lay->nimages == lay->icap) {
+        size_t cap = lay->icap ? lay->icap * 2 : 16;
+        struct pdf_placed *grown = realloc(lay->images, cap * sizeof *grown);
+        if (!grown)
+            return pdf_fail(err, "render_error", "out of memory");
+        lay->images = grown;
+        lay->icap = cap;
+    }
+    lay->images[lay->nimages++] = *im;
+    return 0;
+}
+
+/* An image is placed like one line: on a new page when it does not fit
+ * below, at its own size (never shrunk: wider than the column, it sticks
+ * out to the right as in pdfmake), aligned in the column. */
+static int flow_image(struct flow *f, const struct pdf_block *b)
+{
+    const struct pdf_doc *doc = f->doc;
+    double left = doc->margin[PDF_LEFT] + b->indent[0] + list_offset(f, b->list);
+    double slack = doc->page_w - doc->margin[PDF_RIGHT] - b->indent[1] - left - b->img_w;
+    struct pdf_placed im = { &b->image, 0, left, 0, b->img_w, b->img_h };
+    int rc;
+
+    if (!f->page_empty && (f->break_pending || f->y - b->img_h < doc->margin[PDF_BOTTOM] - 1e-6) &&
+        (rc = new_page(f)) != 0)
+        return rc;
+    f->break_pending = 0;
+    if (slack > 0 && b->para.style.align == PDF_ALIGN_CENTER)
+        im.x += slack / 2;
+    else if (slack > 0 && b->para.style.align == PDF_ALIGN_RIGHT)
+        im.x += slack;
+    im.page = f->lay->pages - 1;
+    im.y = f->y - b->img_h;
+    f->y -= b->img_h;
+    f->page_empty = 0;
+    return push_image(f->lay, &im, f->err);
+}
+
 static int flow_block(struct flow *f, const struct pdf_block *b)
 {
     double bottom = f->doc->margin[PDF_BOTTOM];
@@ -411,6 +451,8 @@ static int flow_block(struct flow *f, const struct pdf_block *b)
     case PDF_BLOCK_BREAK:       /* taken lazily: never an empty page */
         f->break_pending = 1;
         return 0;
+    case PDF_BLOCK_IMAGE:
+        return flow_image(f, b);
     }
     return 0;
 }
@@ -470,5 +512,6 @@ void pdf_layout_free(struct pdf_layout *lay)
         free(lay->arrays[i]);
     free(lay->arrays);
     free(lay->lines);
+    free(lay->images);
     memset(lay, 0, sizeof *lay);
 }

@@ -74,7 +74,26 @@ struct pdf_para {
     struct pdf_style style; /* the paragraph's own style: empty lines use it */
 };
 
-enum pdf_block_kind { PDF_BLOCK_PARA, PDF_BLOCK_SPACE, PDF_BLOCK_BREAK };
+/* ---- images (image.c) ---- */
+
+/* A decoded image: what libharu gets, never the original file bytes. */
+struct pdf_image {
+    unsigned char *rgb;     /* owned: w * h * 3 bytes, 8-bit RGB */
+    unsigned char *alpha;   /* owned: w * h bytes, 8-bit; NULL = opaque */
+    unsigned w, h;          /* pixels */
+};
+
+struct pdf_image_limits {
+    long long max_bytes;    /* decoded base64 */
+    long long max_pixels;   /* width * height */
+};
+
+/* Decode a pdfmake image source (a PNG or JPEG data URL); errors name path. */
+int pdf_image_decode(struct pdf_image *img, const char *src, const struct pdf_image_limits *lim,
+                     const char *path, struct pdf_err *err);
+void pdf_image_free(struct pdf_image *img);
+
+enum pdf_block_kind { PDF_BLOCK_PARA, PDF_BLOCK_SPACE, PDF_BLOCK_BREAK, PDF_BLOCK_IMAGE };
 
 /* Content flattened: stacks become their children, with their margins
  * turned into SPACE blocks (top, bottom) and indents (left, right). */
@@ -90,6 +109,10 @@ struct pdf_block {
     struct pdf_para marker; /* PARA: the item marker drawn at its first line */
     size_t marker_list;     /* the list the marker belongs to, index + 1 */
     double marker_indent;   /* fixed left indent of that list's marker column */
+    /* IMAGE: the pixels, drawn img_w x img_h points; indent[] and list
+     * place it like a paragraph, para.style.align aligns it. */
+    struct pdf_image image;
+    double img_w, img_h;
 };
 
 struct pdf_list {
@@ -108,9 +131,11 @@ struct pdf_doc {
     const char *info[6];        /* borrowed from the payload; NULL = unset */
 };
 
-/* Parse and validate the docdef.  max_depth bounds node nesting. */
+/* Parse and validate the docdef (decoding images).  max_depth bounds node
+ * nesting. */
 int pdf_doc_parse(struct pdf_doc *doc, const json_t *def, long long max_depth,
-                  iconv_t to_utf32, struct pdf_err *err);
+                  const struct pdf_image_limits *img_lim, iconv_t to_utf32,
+                  struct pdf_err *err);
 void pdf_doc_free(struct pdf_doc *doc);
 void pdf_para_free(struct pdf_para *para);
 
@@ -172,11 +197,20 @@ struct pdf_line {
     double space_extra;     /* justify: added to every space atom */
 };
 
+/* One placed image: what render.c draws. */
+struct pdf_placed {
+    const struct pdf_image *image;  /* borrowed from the doc */
+    int page;
+    double x, y, w, h;      /* lower left corner and size, PDF coordinates */
+};
+
 struct pdf_layout {
     struct pdf_atom **arrays;       /* owned: the atoms of each paragraph */
     size_t narrays, acap;
     struct pdf_line *lines;         /* owned */
     size_t nlines, lcap;
+    struct pdf_placed *images;      /* owned, in page order */
+    size_t nimages, icap;
     int pages;
 };
 

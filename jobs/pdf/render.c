@@ -111,6 +111,36 @@ static int draw_lines(struct render *r, HPDF_Page page, const struct pdf_layout 
     return rc;
 }
 
+/* An image in libharu: raw RGB pixels, with the alpha channel as a soft
+ * mask (never libharu's own PNG/JPEG loaders: see image.c). */
+static int draw_image(struct render *r, HPDF_Page page, const struct pdf_placed *im)
+{
+    const struct pdf_image *img = im->image;
+    HPDF_Image hi, mask;
+
+    hi = HPDF_LoadRawImageFromMem(r->pdf, img->rgb, img->w, img->h, HPDF_CS_DEVICE_RGB, 8);
+    if (!hi)
+        return pdf_fail(r->err, "render_error", "libharu cannot load an image");
+    if (img->alpha) {
+        mask = HPDF_LoadRawImageFromMem(r->pdf, img->alpha, img->w, img->h,
+                                        HPDF_CS_DEVICE_GRAY, 8);
+        if (!mask)
+            return pdf_fail(r->err, "render_error", "libharu cannot load an image mask");
+        if (hpdf_ok(r, HPDF_Image_AddSMask(hi, mask)))
+            return -1;
+    }
+    return hpdf_ok(r, HPDF_Page_DrawImage(page, hi, (HPDF_REAL)im->x, (HPDF_REAL)im->y,
+                                          (HPDF_REAL)im->w, (HPDF_REAL)im->h));
+}
+
+static int draw_images(struct render *r, HPDF_Page page, size_t *next, int pageno)
+{
+    for (; *next < r->lay.nimages && r->lay.images[*next].page == pageno; (*next)++)
+        if (draw_image(r, page, &r->lay.images[*next]) != 0)
+            return -1;
+    return 0;
+}
+
 /* s with {page} and {pages} replaced (malloc'ed). */
 static char *substitute(const char *s, int page, int pages)
 {
@@ -169,7 +199,7 @@ out:
 
 static int draw_pages(struct render *r, heft_job *job)
 {
-    size_t next = 0;
+    size_t next = 0, next_image = 0;
 
     for (int p = 0; p < r->pages; p++) {
         HPDF_Page page;
@@ -181,6 +211,7 @@ static int draw_pages(struct render *r, heft_job *job)
             hpdf_ok(r, HPDF_Page_SetHeight(page, (HPDF_REAL)r->doc->page_h)))
             return pdf_fail(r->err, "render_error", "cannot add page %d", p + 1);
         if (draw_lines(r, page, &r->lay, &next, p, 0) != 0 ||
+            draw_images(r, page, &next_image, p) != 0 ||
             (r->doc->has_header && draw_margin_para(r, page, &r->doc->header, p, 1) != 0) ||
             (r->doc->has_footer && draw_margin_para(r, page, &r->doc->footer, p, 0) != 0))
             return -1;

@@ -1594,6 +1594,176 @@ START_TEST(test_pdf_image_limits_are_limit_exceeded)
 }
 END_TEST
 
+/* ---- canvas ---------------------------------------------------------------- */
+
+/* How far a canvas pushes the text after it down, as image_push. */
+static double canvas_push(const char *canvas)
+{
+    char doc[1024];
+
+    snprintf(doc, sizeof doc, "{'content': ['Above', {'canvas': %s}, 'After']}", canvas);
+    return image_push(payload_of(doc));
+}
+
+START_TEST(test_pdf_canvas_line_pushes_text_down_by_its_height)
+{
+    NEED_PDF_TOOLS();
+    /* lowest point y = 5, plus half the default line width (1) */
+    assert_near(canvas_push("[{'type': 'line', 'x1': 0, 'y1': 5, 'x2': 200, 'y2': 5}]"), 5.5, 0.2);
+    assert_near(canvas_push("[{'type': 'line', 'x1': 0, 'y1': 5, 'x2': 200, 'y2': 5,"
+                            " 'lineWidth': 4, 'lineCap': 'round',"
+                            " 'dash': {'length': 3, 'space': 2}}]"), 7, 0.2);
+}
+END_TEST
+
+START_TEST(test_pdf_canvas_rect_pushes_text_by_h_plus_half_the_line)
+{
+    NEED_PDF_TOOLS();
+    /* stroked: 30 + 1/2; filled only: exactly 30 */
+    assert_near(canvas_push("[{'type': 'rect', 'x': 0, 'y': 0, 'w': 100, 'h': 30}]"), 30.5, 0.2);
+    assert_near(canvas_push("[{'type': 'rect', 'x': 10, 'y': 0, 'w': 100, 'h': 30,"
+                            " 'color': 'red', 'r': 5}]"), 30, 0.2);
+}
+END_TEST
+
+START_TEST(test_pdf_canvas_all_ops_render_and_pass_qpdf)
+{
+    struct pdf *p;
+
+    NEED_PDF_TOOLS();
+    p = render_ok("{'content': ['Above', {'canvas': ["
+                  "{'type': 'rect', 'x': 0, 'y': 0, 'w': 50, 'h': 20, 'r': 4, 'color': '#336699',"
+                  " 'lineColor': 'black', 'lineWidth': 2},"
+                  "{'type': 'polyline', 'points': [{'x': 0, 'y': 0}, {'x': 30, 'y': 40},"
+                  " {'x': 60, 'y': 10}], 'closePath': true, 'color': 'yellow'},"
+                  "{'type': 'polyline', 'points': [{'x': 0, 'y': 0}, {'x': 30, 'y': 10}],"
+                  " 'lineColor': 'blue'},"
+                  "{'type': 'ellipse', 'x': 100, 'y': 20, 'r1': 30, 'r2': 15, 'color': 'green'},"
+                  "{'type': 'ellipse', 'x': 100, 'y': 20, 'r1': 0, 'r2': 0, 'lineWidth': 0},"
+                  "{'type': 'rect', 'x': 0, 'y': 0, 'w': 0, 'h': 0, 'r': 3, 'color': 'red',"
+                  " 'lineColor': 'red'},"
+                  "{'type': 'line', 'x1': 0, 'y1': -5, 'x2': 300, 'y2': 10, 'lineCap': 'square',"
+                  " 'dash': {'length': 2}, 'color': 'red'}"
+                  "], 'margin': [0, 5]}, 'After']}");
+    assert_page_has(p, 1, "After");
+    ck_assert_int_eq(p->pages, 1);
+    pdf_free(p);
+    /* ellipse bottom 20 + 15, filled only */
+    assert_near(canvas_push("[{'type': 'ellipse', 'x': 50, 'y': 20, 'r1': 30, 'r2': 15,"
+                            " 'color': 'green'}]"), 35, 0.2);
+    /* polyline lowest point 40, stroked */
+    assert_near(canvas_push("[{'type': 'polyline', 'points': [{'x': 0, 'y': 0},"
+                            " {'x': 30, 'y': 40}]}]"), 40.5, 0.2);
+}
+END_TEST
+
+START_TEST(test_pdf_canvas_too_tall_for_the_rest_of_the_page_moves_on)
+{
+    struct pdf *p;
+
+    NEED_PDF_TOOLS();
+    p = render_ok("{'pageSize': {'width': 200, 'height': 200}, 'pageMargins': 10,"
+                  " 'content': ['Above', {'canvas': [{'type': 'rect', 'x': 0, 'y': 0, 'w': 50,"
+                  " 'h': 170, 'color': 'black'}]}, 'After']}");
+    ck_assert_int_eq(p->pages, 3);       /* 'After' does not fit below it either */
+    assert_page_has(p, 1, "Above");
+    assert_page_lacks(p, 2, "After");
+    assert_page_has(p, 3, "After");
+    pdf_free(p);
+}
+END_TEST
+
+/* The gray level (0 black .. 255 white) at (x, y) points from the top left
+ * of page 1, rendered by pdftoppm at 36 dpi (half a pixel a point). */
+static int pixel_at(const struct pdf *p, double x, double y)
+{
+    const char *tmp = getenv("TMPDIR");
+    char dir[256], file[300], cmd[1024];
+    png_image pi;
+    unsigned char *px;
+    int st, v;
+    FILE *f;
+
+    snprintf(dir, sizeof dir, "%s/check_pdf.XXXXXX", tmp && *tmp ? tmp : "/tmp");
+    ck_assert_msg(mkdtemp(dir) != NULL, "mkdtemp %s", dir);
+    snprintf(file, sizeof file, "%s/out.pdf", dir);
+    f = fopen(file, "wb");
+    ck_assert_ptr_nonnull(f);
+    ck_assert_uint_eq(fwrite(p->job->blob.data, 1, p->job->blob.len, f), p->job->blob.len);
+    ck_assert_int_eq(fclose(f), 0);
+    snprintf(cmd, sizeof cmd, "pdftoppm -r 36 -png -f 1 -l 1 -singlefile '%s' '%s/page'"
+             " 2>/dev/null", file, dir);
+    st = system(cmd);
+    snprintf(file, sizeof file, "%s/page.png", dir);
+    memset(&pi, 0, sizeof pi);
+    pi.version = PNG_IMAGE_VERSION;
+    ck_assert_msg(st == 0 && png_image_begin_read_from_file(&pi, file), "pdftoppm failed");
+    pi.format = PNG_FORMAT_GRAY;
+    px = malloc(PNG_IMAGE_SIZE(pi));
+    ck_assert_ptr_nonnull(px);
+    ck_assert(png_image_finish_read(&pi, NULL, px, 0, NULL));
+    v = px[(size_t)(y / 2) * pi.width + (size_t)(x / 2)];
+    free(px);
+    unlink(file);
+    snprintf(file, sizeof file, "%s/out.pdf", dir);
+    unlink(file);
+    rmdir(dir);
+    return v;
+}
+
+START_TEST(test_pdf_canvas_filled_rect_is_drawn_where_it_belongs)
+{
+    struct pdf *p;
+
+    NEED_PDF_TOOLS();
+    if (system("command -v pdftoppm >/dev/null 2>&1") != 0) {
+        printf("SKIP canvas pixel test: pdftoppm is not installed\n");
+        return;
+    }
+    /* page 200x200, margins 20: the rect covers (40..160, 40..160) */
+    p = render_ok("{'pageSize': {'width': 200, 'height': 200}, 'pageMargins': 20,"
+                  " 'content': {'canvas': [{'type': 'rect', 'x': 20, 'y': 20, 'w': 120,"
+                  " 'h': 120, 'color': 'black'}]}}");
+    ck_assert_int_lt(pixel_at(p, 100, 100), 64);
+    ck_assert_int_gt(pixel_at(p, 4, 4), 192);
+    ck_assert_int_gt(pixel_at(p, 190, 190), 192);
+    ck_assert_int_lt(pixel_at(p, 45, 155), 64);     /* bottom-left: y is not flipped */
+    pdf_free(p);
+}
+END_TEST
+
+START_TEST(test_pdf_canvas_bad_input_names_the_path)
+{
+    static const struct { const char *doc, *code, *needle; } cases[] = {
+        { "{'content': ['ok', {'canvas': 'x'}]}", "bad_input", "content[1].canvas" },
+        { "{'content': ['ok', {'canvas': [{'type': 'rect', 'x': 0, 'y': 0, 'h': 3}]}]}",
+          "bad_input", "content[1].canvas[0].w" },
+        { "{'content': ['ok', {'canvas': [{'type': 'line', 'x1': 0, 'y1': 0, 'x2': 1,"
+          " 'y2': 0}, {'type': 'rect', 'x': 0, 'y': 0, 'w': -1, 'h': 3}]}]}",
+          "bad_input", "content[1].canvas[1].w" },
+        { "{'content': ['ok', {'canvas': [{'type': 'line', 'x1': 0, 'y1': 'a', 'x2': 1,"
+          " 'y2': 0}]}]}", "bad_input", "content[1].canvas[0].y1" },
+        { "{'content': ['ok', {'canvas': [{'x': 0}]}]}", "bad_input", "content[1].canvas[0].type" },
+        { "{'content': ['ok', {'canvas': [{'type': 'ellipse', 'x': 0, 'y': 0, 'r1': 1,"
+          " 'r2': 1, 'lineWidth': -2}]}]}", "bad_input", "content[1].canvas[0].lineWidth" },
+        { "{'content': ['ok', {'canvas': [{'type': 'polyline', 'points': [{'x': 0}, {'x': 1,"
+          " 'y': 1}]}]}]}", "bad_input", "content[1].canvas[0].points[0].y" },
+        { "{'content': ['ok', {'canvas': [{'type': 'rect', 'x': 0, 'y': 0, 'w': 1, 'h': 1,"
+          " 'colour': 'red'}]}]}", "bad_input", "colour" },
+        { "{'content': ['ok', {'canvas': [{'type': 'arc'}]}]}", "unsupported", "arc" },
+        { "{'content': ['ok', {'canvas': [{'type': 'rect', 'x': 0, 'y': 0, 'w': 1, 'h': 1,"
+          " 'fillOpacity': 0.5}]}]}", "unsupported", "fillOpacity" },
+    };
+
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct heft_job *job = render_fails(cases[i].doc, cases[i].code);
+        assert_message_has(job, cases[i].needle);
+        assert_message_has(job, "content[1]");
+        heft_job_destroy(job);
+    }
+}
+END_TEST
+
 /* ---- limits and cancellation ---------------------------------------------- */
 
 static struct heft_type_conf three_pages = {
@@ -1940,8 +2110,6 @@ static const struct {
     { "listType", "{'content': ['ok', {'ul': [{'text': 'a', 'listType': 'circle'}]}]}",
       "content[1].ul[0]" },
     { "qr", "{'content': ['ok', {'qr': 'https://example.com'}]}", "content[1]" },
-    { "canvas", "{'content': ['ok', {'canvas': [{'type': 'line', 'x1': 0, 'y1': 0, 'x2': 10, 'y2': 0}]}]}",
-      "content[1]" },
     { "svg", "{'content': ['ok', {'svg': '<svg width=\\'10\\' height=\\'10\\'></svg>'}]}", "content[1]" },
     { "toc", "{'content': ['ok', {'toc': {'title': {'text': 'Contents'}}}]}", "content[1]" },
     { "watermark", "{'watermark': 'DRAFT', 'content': 'ok'}", "watermark" },
@@ -2067,6 +2235,15 @@ static Suite *pdf_suite(void)
     tcase_add_test(tc, test_pdf_image_file_name_and_other_types_are_unsupported);
     tcase_add_test(tc, test_pdf_image_size_properties_must_be_numbers);
     tcase_add_test(tc, test_pdf_image_limits_are_limit_exceeded);
+    suite_add_tcase(s, tc);
+
+    tc = tcase("canvas");
+    tcase_add_test(tc, test_pdf_canvas_line_pushes_text_down_by_its_height);
+    tcase_add_test(tc, test_pdf_canvas_rect_pushes_text_by_h_plus_half_the_line);
+    tcase_add_test(tc, test_pdf_canvas_all_ops_render_and_pass_qpdf);
+    tcase_add_test(tc, test_pdf_canvas_too_tall_for_the_rest_of_the_page_moves_on);
+    tcase_add_test(tc, test_pdf_canvas_filled_rect_is_drawn_where_it_belongs);
+    tcase_add_test(tc, test_pdf_canvas_bad_input_names_the_path);
     suite_add_tcase(s, tc);
 
     tc = tcase("result");

@@ -478,7 +478,7 @@ static int add_stack(struct parser *p, const json_t *items, const struct pdf_sty
 }
 
 static const char *const node_kinds[] = {
-    "table", "columns", "qr", "canvas", "svg", "toc", NULL,
+    "table", "columns", "qr", "svg", "toc", NULL,
 };
 static const char *const node_skip[] = { "text", "stack", "style", "pageBreak", NULL };
 
@@ -564,6 +564,232 @@ static int add_image(struct parser *p, const json_t *node, const struct pdf_styl
     return 0;
 }
 
+/* ---- canvas ---- */
+
+static const char *const cop_types[] = { "rect", "line", "polyline", "ellipse", NULL };
+
+/* The coordinates each op type needs, in pdf_cop.v order; from index
+ * `nonneg` on they are sizes, which cannot be negative. */
+static const struct {
+    const char *keys[4];
+    size_t n, nonneg;
+} cop_coords[] = {
+    { { "x", "y", "w", "h" }, 4, 2 },
+    { { "x1", "y1", "x2", "y2" }, 4, 4 },
+    { { NULL, NULL, NULL, NULL }, 0, 0 },
+    { { "x", "y", "r1", "r2" }, 4, 2 },
+};
+
+static const char *const cop_keys[] = {
+    "type", "x", "y", "w", "h", "r", "x1", "y1", "x2", "y2", "points", "closePath",
+    "r1", "r2", "color", "lineColor", "lineWidth", "lineCap", "dash", NULL,
+};
+static const char *const cop_unsupported[] = {
+    "fillOpacity", "strokeOpacity", "lineJoin", "linearGradient", NULL,
+};
+
+/* A number property of a canvas op; absent ones keep *out unless required. */
+static int cop_number(struct parser *p, const json_t *op, const char *key, const char *path,
+                      int required, int nonneg, double *out)
+{
+    const json_t *v = json_object_get(op, key);
+    char sub[PATH_MAX_LEN];
+
+    path_key(sub, path, key);
+    if (!v && !required)
+        return 0;
+    if (!v)
+        return pdf_fail(p->err, "bad_input", "%s: missing", sub);
+    if (get_number(p, v, sub, 0, out) != 0)
+        return -1;
+    if (nonneg && *out < 0)
+        return pdf_fail(p->err, "bad_input", "%s: must not be negative", sub);
+    return 0;
+}
+
+static int cop_points(struct parser *p, struct pdf_cop *c, const json_t *op, const char *path)
+{
+    const json_t *pts = json_object_get(op, "points");
+    char sub[PATH_MAX_LEN], pt[PATH_MAX_LEN];
+
+    path_key(sub, path, "points");
+    if (!json_is_array(pts) || json_array_size(pts) < 2)
+        return pdf_fail(p->err, "bad_input", "%s: must be an array of at least 2 {x, y}", sub);
+    c->pts = calloc(json_array_size(pts) * 2, sizeof *c->pts);
+    if (!c->pts)
+        return pdf_fail(p->err, "render_error", "out of memory");
+    for (size_t i = 0; i < json_array_size(pts); i++, c->npts++) {
+        const json_t *o = json_array_get(pts, i);
+        path_index(pt, sub, i);
+        if (!json_is_object(o))
+            return pdf_fail(p->err, "bad_input", "%s: must be an object {x, y}", pt);
+        if (cop_number(p, o, "x", pt, 1, 0, &c->pts[2 * i]) != 0 ||
+            cop_number(p, o, "y", pt, 1, 0, &c->pts[2 * i + 1]) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* dash: {length, space}; libharu takes whole points, so both are rounded. */
+static int cop_dash(struct parser *p, struct pdf_cop *c, const json_t *op, const char *path)
+{
+    const json_t *d = json_object_get(op, "dash");
+    char sub[PATH_MAX_LEN];
+
+    if (!d)
+        return 0;
+    path_key(sub, path, "dash");
+    if (!json_is_object(d))
+        return pdf_fail(p->err, "bad_input", "%s: must be {length, space}", sub);
+    if (cop_number(p, d, "length", sub, 1, 0, &c->dash[0]) != 0)
+        return -1;
+    c->dash[1] = c->dash[0];        /* pdfmake: space defaults to length */
+    if (cop_number(p, d, "space", sub, 0, 0, &c->dash[1]) != 0)
+        return -1;
+    if (!(c->dash[0] >= 1 && c->dash[0] <= 10000 && c->dash[1] >= 1 && c->dash[1] <= 10000))
+        return pdf_fail(p->err, "bad_input", "%s: length and space must be 1..10000", sub);
+    return 0;
+}
+
+/* color fills (rect, ellipse, a closed polyline), lineColor strokes;
+ * neither strokes in black, as pdfmake does. */
+static int cop_paint(struct parser *p, struct pdf_cop *c, const json_t *op, const char *path)
+{
+    static const char *const caps[] = { "butt", "round", "square", NULL };
+    const json_t *fill = json_object_get(op, "color"), *line = json_object_get(op, "lineColor");
+    const json_t *cap = json_object_get(op, "lineCap");
+    char sub[PATH_MAX_LEN];
+
+    c->line_width = 1;
+    path_key(sub, path, "color");
+    if (fill && get_color(p, fill, sub, c->fill_rgb) != 0)
+        return -1;
+    path_key(sub, path, "lineColor");
+    if (line && get_color(p, line, sub, c->stroke_rgb) != 0)
+        return -1;
+    c->fill = fill && c->kind != PDF_COP_LINE && (c->kind != PDF_COP_POLYLINE || c->closed);
+    c->stroke = line || !c->fill;
+    path_key(sub, path, "lineCap");
+    for (c->cap = 0; cap && caps[c->cap] && json_string_value(cap) &&
+                     strcmp(caps[c->cap], json_string_value(cap)) != 0; c->cap++)
+        ;
+    if (cap && (!json_string_value(cap) || !caps[c->cap]))
+        return pdf_fail(p->err, "bad_input", "%s: must be butt, round or square", sub);
+    return cop_number(p, op, "lineWidth", path, 0, 1, &c->line_width) != 0 ||
+           cop_dash(p, c, op, path) != 0 ? -1 : 0;
+}
+
+/* The op's type, and no property pdfmake does not know. */
+static int cop_type(struct parser *p, const json_t *op, const char *path, struct pdf_cop *c)
+{
+    const char *t = json_string_value(json_object_get(op, "type")), *key;
+    const json_t *v;
+    size_t i;
+
+    if (!json_is_object(op))
+        return pdf_fail(p->err, "bad_input", "%s: must be an object", path);
+    if (!t)
+        return pdf_fail(p->err, "bad_input", "%s.type: must be a string", path);
+    for (i = 0; cop_types[i] && strcmp(cop_types[i], t) != 0; i++)
+        ;
+    if (!cop_types[i])
+        return pdf_fail(p->err, "unsupported", "%s.type: canvas \"%.64s\" is not supported",
+                        path, t);
+    c->kind = (enum pdf_cop_kind)i;
+    json_object_foreach((json_t *)op, key, v) {
+        if (in_list(cop_unsupported, key))
+            return pdf_fail(p->err, "unsupported", "%s: \"%s\" is not supported yet", path, key);
+        if (!in_list(cop_keys, key))
+            return pdf_fail(p->err, "bad_input", "%s: unknown property \"%s\"", path, key);
+    }
+    return 0;
+}
+
+static int parse_cop(struct parser *p, const json_t *op, const char *path, struct pdf_cop *c)
+{
+    const json_t *cl = json_object_get(op, "closePath");
+    char sub[PATH_MAX_LEN];
+
+    if (cop_type(p, op, path, c) != 0)
+        return -1;
+    for (size_t i = 0; i < cop_coords[c->kind].n; i++)
+        if (cop_number(p, op, cop_coords[c->kind].keys[i], path, 1,
+                       i >= cop_coords[c->kind].nonneg, &c->v[i]) != 0)
+            return -1;
+    path_key(sub, path, "closePath");
+    if ((c->kind == PDF_COP_RECT && cop_number(p, op, "r", path, 0, 1, &c->v[4]) != 0) ||
+        (c->kind == PDF_COP_POLYLINE && cop_points(p, c, op, path) != 0) ||
+        (cl && get_bool(p, cl, sub, &c->closed) != 0))
+        return -1;
+    return cop_paint(p, c, op, path);
+}
+
+/* The lowest point an op draws, in canvas coordinates: a stroke reaches
+ * half its width beyond the path. */
+static double cop_bottom(const struct pdf_cop *c)
+{
+    double y = c->v[1];
+
+    if (c->kind == PDF_COP_RECT || c->kind == PDF_COP_ELLIPSE)
+        y = c->v[1] + c->v[3];
+    else if (c->kind == PDF_COP_LINE)
+        y = c->v[1] > c->v[3] ? c->v[1] : c->v[3];
+    else
+        for (size_t i = 0; i < c->npts; i++)
+            y = i == 0 || c->pts[2 * i + 1] > y ? c->pts[2 * i + 1] : y;
+    return y + (c->stroke ? c->line_width / 2 : 0);
+}
+
+static int parse_canvas(struct parser *p, struct pdf_block *b, const json_t *ops,
+                        const char *path)
+{
+    char sub[PATH_MAX_LEN];
+    size_t n = json_array_size(ops);
+
+    if (!json_is_array(ops))
+        return pdf_fail(p->err, "bad_input", "%s: must be an array of drawing operations", path);
+    b->canvas.ops = calloc(n ? n : 1, sizeof *b->canvas.ops);
+    if (!b->canvas.ops)
+        return pdf_fail(p->err, "render_error", "out of memory");
+    for (size_t i = 0; i < n; i++) {
+        struct pdf_cop *c = &b->canvas.ops[b->canvas.nops++];
+        double bottom;
+        path_index(sub, path, i);
+        if (parse_cop(p, json_array_get(ops, i), sub, c) != 0)
+            return -1;
+        bottom = cop_bottom(c);
+        b->img_h = bottom > b->img_h ? bottom : b->img_h;
+    }
+    return 0;
+}
+
+static const char *const canvas_skip[] = { "canvas", "style", "pageBreak", NULL };
+
+/* A canvas node: a block as tall as its lowest drawn point. */
+static int add_canvas(struct parser *p, const json_t *node, const struct pdf_style *parent,
+                      const double indent[2], const char *path)
+{
+    struct pdf_block *b;
+    struct pdf_style st;
+    char sub[PATH_MAX_LEN];
+
+    path_key(sub, path, "canvas");
+    if (resolve_style(p, parent, node, path, canvas_skip, &st) != 0)
+        return -1;
+    if ((st.page_break_before && !new_block(p, PDF_BLOCK_BREAK)) ||
+        add_space(p, st.margin[PDF_TOP]) != 0 || !(b = new_block(p, PDF_BLOCK_CANVAS)))
+        return -1;
+    b->para.style = st;
+    b->list = p->cur_list;
+    b->indent[0] = indent[0] + st.margin[PDF_LEFT];
+    b->indent[1] = indent[1] + st.margin[PDF_RIGHT];
+    if (parse_canvas(p, b, json_object_get(node, "canvas"), sub) != 0 ||
+        add_space(p, st.margin[PDF_BOTTOM]) != 0 ||
+        (st.page_break_after && !new_block(p, PDF_BLOCK_BREAK)))
+        return -1;
+    return 0;
+}
+
 /* An object node: its kind, style, then page breaks and margins around
  * its paragraph or its stacked children. */
 static int add_object(struct parser *p, const json_t *node, const struct pdf_style *parent,
@@ -577,6 +803,8 @@ static int add_object(struct parser *p, const json_t *node, const struct pdf_sty
     for (const char *const *k = node_kinds; *k; k++)
         if (json_object_get(node, *k))
             return pdf_fail(p->err, "unsupported", "%s: \"%s\" is not supported yet", path, *k);
+    if (json_object_get(node, "canvas"))
+        return add_canvas(p, node, parent, indent, path);
     if (json_object_get(node, "image"))
         return add_image(p, node, parent, indent, path);
     if (json_object_get(node, "ul") || json_object_get(node, "ol"))
@@ -788,7 +1016,7 @@ static int attach_marker(struct parser *p, size_t first, const char *text,
 {
     for (size_t i = first; i < p->doc->nblocks; i++) {
         struct pdf_block *b = &p->doc->blocks[i];
-        if (b->kind == PDF_BLOCK_IMAGE)     /* no marker beside an image */
+        if (b->kind == PDF_BLOCK_IMAGE || b->kind == PDF_BLOCK_CANVAS)  /* no marker beside */
             return 0;
         if (b->kind != PDF_BLOCK_PARA)
             continue;
@@ -1064,6 +1292,14 @@ int pdf_doc_parse(struct pdf_doc *doc, const json_t *def, long long max_depth,
     return add_node(&p, json_object_get(def, "content"), &base, no_indent, "content", 1);
 }
 
+static void pdf_canvas_free(struct pdf_canvas *cv)
+{
+    for (size_t i = 0; cv->ops && i < cv->nops; i++)
+        free(cv->ops[i].pts);
+    free(cv->ops);
+    memset(cv, 0, sizeof *cv);
+}
+
 void pdf_doc_free(struct pdf_doc *doc)
 {
     for (size_t i = 0; i < doc->nblocks; i++)
@@ -1072,6 +1308,8 @@ void pdf_doc_free(struct pdf_doc *doc)
         pdf_para_free(&doc->blocks[i].marker);
     for (size_t i = 0; i < doc->nblocks; i++)
         pdf_image_free(&doc->blocks[i].image);
+    for (size_t i = 0; i < doc->nblocks; i++)
+        pdf_canvas_free(&doc->blocks[i].canvas);
     free(doc->blocks);
     free(doc->lists);
     pdf_para_free(&doc->header);

@@ -414,14 +414,21 @@ static int push_image(struct pdf_layout *lay, const struct pdf_placed *im, struc
 
 /* An image is placed like one line: on a new page when it does not fit
  * below, at its own size (never shrunk: wider than the column, it sticks
- * out to the right as in pdfmake), aligned in the column. */
+ * out to the right as in pdfmake), aligned in the column.  A canvas is
+ * placed the same way, never aligned. */
 static int flow_image(struct flow *f, const struct pdf_block *b)
 {
     const struct pdf_doc *doc = f->doc;
     double left = doc->margin[PDF_LEFT] + b->indent[0] + list_offset(f, b->list);
     double slack = doc->page_w - doc->margin[PDF_RIGHT] - b->indent[1] - left - b->img_w;
-    struct pdf_placed im = { &b->image, 0, left, 0, b->img_w, b->img_h };
+    struct pdf_placed im = { &b->image, 0, left, 0, b->img_w, b->img_h, NULL };
     int rc;
+
+    if (b->kind == PDF_BLOCK_CANVAS) {      /* drawn from the column's left edge */
+        im.image = NULL;
+        im.canvas = &b->canvas;
+        slack = 0;
+    }
 
     if (!f->page_empty && (f->break_pending || f->y - b->img_h < doc->margin[PDF_BOTTOM] - 1e-6) &&
         (rc = new_page(f)) != 0)
@@ -452,6 +459,7 @@ static int flow_block(struct flow *f, const struct pdf_block *b)
         f->break_pending = 1;
         return 0;
     case PDF_BLOCK_IMAGE:
+    case PDF_BLOCK_CANVAS:
         return flow_image(f, b);
     }
     return 0;

@@ -93,7 +93,33 @@ int pdf_image_decode(struct pdf_image *img, const char *src, const struct pdf_im
                      const char *path, struct pdf_err *err);
 void pdf_image_free(struct pdf_image *img);
 
-enum pdf_block_kind { PDF_BLOCK_PARA, PDF_BLOCK_SPACE, PDF_BLOCK_BREAK, PDF_BLOCK_IMAGE };
+/* ---- canvas (pdfmake vector drawings) ---- */
+
+enum pdf_cop_kind { PDF_COP_RECT, PDF_COP_LINE, PDF_COP_POLYLINE, PDF_COP_ELLIPSE };
+
+/* One canvas operation, validated; coordinates are pdfmake's: points from
+ * the canvas block's top-left corner, y growing downwards. */
+struct pdf_cop {
+    enum pdf_cop_kind kind;
+    double v[5];            /* rect x y w h r; line x1 y1 x2 y2; ellipse x y r1 r2 */
+    double *pts;            /* POLYLINE: owned, npts x,y pairs */
+    size_t npts;
+    int closed;             /* POLYLINE: closePath */
+    int fill, stroke;       /* how it is painted: at least one is set */
+    double fill_rgb[3], stroke_rgb[3];
+    double line_width;
+    int cap;                /* HPDF_LineCap */
+    double dash[2];         /* length, space in points; length 0 = solid */
+};
+
+struct pdf_canvas {
+    struct pdf_cop *ops;    /* owned */
+    size_t nops;
+};
+
+enum pdf_block_kind {
+    PDF_BLOCK_PARA, PDF_BLOCK_SPACE, PDF_BLOCK_BREAK, PDF_BLOCK_IMAGE, PDF_BLOCK_CANVAS
+};
 
 /* Content flattened: stacks become their children, with their margins
  * turned into SPACE blocks (top, bottom) and indents (left, right). */
@@ -113,6 +139,9 @@ struct pdf_block {
      * place it like a paragraph, para.style.align aligns it. */
     struct pdf_image image;
     double img_w, img_h;
+    /* CANVAS: the ops, placed like an image img_h tall (img_w is 0: a
+     * canvas is never aligned, as in pdfmake). */
+    struct pdf_canvas canvas;
 };
 
 struct pdf_list {
@@ -197,11 +226,12 @@ struct pdf_line {
     double space_extra;     /* justify: added to every space atom */
 };
 
-/* One placed image: what render.c draws. */
+/* One placed image or canvas: what render.c draws. */
 struct pdf_placed {
     const struct pdf_image *image;  /* borrowed from the doc */
     int page;
     double x, y, w, h;      /* lower left corner and size, PDF coordinates */
+    const struct pdf_canvas *canvas;    /* borrowed; set: a canvas, not image */
 };
 
 struct pdf_layout {

@@ -133,10 +133,107 @@ static int draw_image(struct render *r, HPDF_Page page, const struct pdf_placed 
                                           (HPDF_REAL)im->w, (HPDF_REAL)im->h));
 }
 
+/* ---- canvas ---- */
+
+/* A rectangle with round corners: libharu has none, so four Bézier
+ * quarter circles (k: the usual circle approximation constant). */
+static int round_rect(struct render *r, HPDF_Page page, double x, double y, double w, double h,
+                      double rad)
+{
+    const double k = 0.5523 * rad;
+
+    return hpdf_ok(r, HPDF_Page_MoveTo(page, (HPDF_REAL)(x + rad), (HPDF_REAL)y)) ||
+           hpdf_ok(r, HPDF_Page_LineTo(page, (HPDF_REAL)(x + w - rad), (HPDF_REAL)y)) ||
+           hpdf_ok(r, HPDF_Page_CurveTo(page, (HPDF_REAL)(x + w - rad + k), (HPDF_REAL)y,
+                                        (HPDF_REAL)(x + w), (HPDF_REAL)(y + rad - k),
+                                        (HPDF_REAL)(x + w), (HPDF_REAL)(y + rad))) ||
+           hpdf_ok(r, HPDF_Page_LineTo(page, (HPDF_REAL)(x + w), (HPDF_REAL)(y + h - rad))) ||
+           hpdf_ok(r, HPDF_Page_CurveTo(page, (HPDF_REAL)(x + w), (HPDF_REAL)(y + h - rad + k),
+                                        (HPDF_REAL)(x + w - rad + k), (HPDF_REAL)(y + h),
+                                        (HPDF_REAL)(x + w - rad), (HPDF_REAL)(y + h))) ||
+           hpdf_ok(r, HPDF_Page_LineTo(page, (HPDF_REAL)(x + rad), (HPDF_REAL)(y + h))) ||
+           hpdf_ok(r, HPDF_Page_CurveTo(page, (HPDF_REAL)(x + rad - k), (HPDF_REAL)(y + h),
+                                        (HPDF_REAL)x, (HPDF_REAL)(y + h - rad + k),
+                                        (HPDF_REAL)x, (HPDF_REAL)(y + h - rad))) ||
+           hpdf_ok(r, HPDF_Page_LineTo(page, (HPDF_REAL)x, (HPDF_REAL)(y + rad))) ||
+           hpdf_ok(r, HPDF_Page_CurveTo(page, (HPDF_REAL)x, (HPDF_REAL)(y + rad - k),
+                                        (HPDF_REAL)(x + rad - k), (HPDF_REAL)y,
+                                        (HPDF_REAL)(x + rad), (HPDF_REAL)y)) ||
+           hpdf_ok(r, HPDF_Page_ClosePath(page)) ? -1 : 0;
+}
+
+/* The op's path; (x0, top) is the canvas's top-left corner on the page,
+ * and canvas y grows downwards, so y becomes top - y. */
+static int cop_path(struct render *r, HPDF_Page page, const struct pdf_cop *c, double x0,
+                    double top)
+{
+    const double *v = c->v;
+    double rad = v[4] * 2 > v[2] ? v[2] / 2 : v[4];
+    int rc = 0;
+
+    rad = rad * 2 > v[3] ? v[3] / 2 : rad;
+    switch (c->kind) {
+    case PDF_COP_RECT:
+        if (rad > 0)
+            return round_rect(r, page, x0 + v[0], top - v[1] - v[3], v[2], v[3], rad);
+        return hpdf_ok(r, HPDF_Page_Rectangle(page, (HPDF_REAL)(x0 + v[0]),
+                                              (HPDF_REAL)(top - v[1] - v[3]),
+                                              (HPDF_REAL)v[2], (HPDF_REAL)v[3]));
+    case PDF_COP_LINE:
+        return hpdf_ok(r, HPDF_Page_MoveTo(page, (HPDF_REAL)(x0 + v[0]), (HPDF_REAL)(top - v[1]))) ||
+               hpdf_ok(r, HPDF_Page_LineTo(page, (HPDF_REAL)(x0 + v[2]), (HPDF_REAL)(top - v[3])));
+    case PDF_COP_ELLIPSE:
+        return hpdf_ok(r, HPDF_Page_Ellipse(page, (HPDF_REAL)(x0 + v[0]), (HPDF_REAL)(top - v[1]),
+                                            (HPDF_REAL)v[2], (HPDF_REAL)v[3]));
+    case PDF_COP_POLYLINE:
+        for (size_t i = 0; rc == 0 && i < c->npts; i++)
+            rc = hpdf_ok(r, (i ? HPDF_Page_LineTo : HPDF_Page_MoveTo)(
+                                page, (HPDF_REAL)(x0 + c->pts[2 * i]),
+                                (HPDF_REAL)(top - c->pts[2 * i + 1])));
+        return rc || (c->closed && hpdf_ok(r, HPDF_Page_ClosePath(page))) ? -1 : 0;
+    }
+    return 0;
+}
+
+/* Line width, colours, cap and dash: set inside a GSave, so nothing
+ * leaks into the next op. */
+static int cop_state(struct render *r, HPDF_Page page, const struct pdf_cop *c)
+{
+    HPDF_UINT16 dash[2] = { (HPDF_UINT16)(c->dash[0] + 0.5), (HPDF_UINT16)(c->dash[1] + 0.5) };
+    const double *f = c->fill_rgb, *s = c->stroke_rgb;
+
+    return hpdf_ok(r, HPDF_Page_SetLineWidth(page, (HPDF_REAL)c->line_width)) ||
+           hpdf_ok(r, HPDF_Page_SetRGBFill(page, (HPDF_REAL)f[0], (HPDF_REAL)f[1],
+                                           (HPDF_REAL)f[2])) ||
+           hpdf_ok(r, HPDF_Page_SetRGBStroke(page, (HPDF_REAL)s[0], (HPDF_REAL)s[1],
+                                             (HPDF_REAL)s[2])) ||
+           hpdf_ok(r, HPDF_Page_SetLineCap(page, (HPDF_LineCap)c->cap)) ||
+           (c->dash[0] > 0 && hpdf_ok(r, HPDF_Page_SetDash(page, dash, 2, 0))) ? -1 : 0;
+}
+
+static int draw_canvas(struct render *r, HPDF_Page page, const struct pdf_placed *im)
+{
+    for (size_t i = 0; i < im->canvas->nops; i++) {
+        const struct pdf_cop *c = &im->canvas->ops[i];
+        HPDF_STATUS st;
+
+        if (hpdf_ok(r, HPDF_Page_GSave(page)) || cop_state(r, page, c) != 0 ||
+            cop_path(r, page, c, im->x, im->y + im->h) != 0)
+            return -1;
+        st = c->fill && c->stroke ? HPDF_Page_FillStroke(page)
+           : c->fill ? HPDF_Page_Fill(page) : HPDF_Page_Stroke(page);
+        if (hpdf_ok(r, st) || hpdf_ok(r, HPDF_Page_GRestore(page)))
+            return -1;
+    }
+    return 0;
+}
+
+/* Images and canvases, both drawn outside text objects. */
 static int draw_images(struct render *r, HPDF_Page page, size_t *next, int pageno)
 {
     for (; *next < r->lay.nimages && r->lay.images[*next].page == pageno; (*next)++)
-        if (draw_image(r, page, &r->lay.images[*next]) != 0)
+        if ((r->lay.images[*next].canvas ? draw_canvas(r, page, &r->lay.images[*next])
+                                         : draw_image(r, page, &r->lay.images[*next])) != 0)
             return -1;
     return 0;
 }

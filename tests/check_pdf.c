@@ -1764,6 +1764,148 @@ START_TEST(test_pdf_canvas_bad_input_names_the_path)
 }
 END_TEST
 
+/* ---- QR codes ------------------------------------------------------------ */
+
+/* Page 1 rasterized at 150 dpi and decoded by zbarimg: the text of the
+ * first symbol found (malloc'ed, no trailing newline), or NULL, saying so,
+ * when pdftoppm or zbarimg is missing. */
+static char *qr_decode(const struct pdf *p, const char *fn)
+{
+    const char *tmp = getenv("TMPDIR");
+    char dir[256], file[300], cmd[2048];
+    char *out;
+    size_t n;
+    int st;
+    FILE *f;
+
+    if (system("command -v pdftoppm >/dev/null 2>&1 && command -v zbarimg >/dev/null 2>&1")) {
+        printf("SKIP %s: pdftoppm or zbarimg is not installed (poppler-utils, zbar-tools)\n", fn);
+        return NULL;
+    }
+    snprintf(dir, sizeof dir, "%s/check_pdf.XXXXXX", tmp && *tmp ? tmp : "/tmp");
+    ck_assert_msg(mkdtemp(dir) != NULL, "mkdtemp %s", dir);
+    snprintf(file, sizeof file, "%s/out.pdf", dir);
+    f = fopen(file, "wb");
+    ck_assert_ptr_nonnull(f);
+    ck_assert_uint_eq(fwrite(p->job->blob.data, 1, p->job->blob.len, f), p->job->blob.len);
+    ck_assert_int_eq(fclose(f), 0);
+    snprintf(cmd, sizeof cmd, "pdftoppm -r 150 -png -f 1 -l 1 -singlefile '%s' '%s/page'"
+             " 2>/dev/null && zbarimg --raw -q '%s/page.png' 2>/dev/null; rm -f '%s'/page.png '%s'",
+             file, dir, dir, dir, file);
+    out = capture(cmd, &st);
+    rmdir(dir);
+    ck_assert_msg(st == 0, "pdftoppm | zbarimg failed (exit %d): %s", st, out);
+    n = strlen(out);
+    while (n > 0 && out[n - 1] == '\n')
+        out[--n] = '\0';
+    return out;
+}
+
+static void assert_qr_decodes(const char *doc, const char *want, const char *fn)
+{
+    struct pdf *p = render_ok(doc);
+    char *got = qr_decode(p, fn);
+
+    ck_assert_int_eq(p->pages, 1);
+    if (got)
+        ck_assert_str_eq(got, want);
+    free(got);
+    pdf_free(p);
+}
+
+START_TEST(test_pdf_qr_decodes_to_its_text)
+{
+    NEED_PDF_TOOLS();
+    assert_qr_decodes("{'content': [{'qr': 'https://example.com/invoice/42', 'fit': 200}]}",
+                      "https://example.com/invoice/42", __func__);
+}
+END_TEST
+
+START_TEST(test_pdf_qr_ecc_level_h_and_colors_decode)
+{
+    NEED_PDF_TOOLS();
+    assert_qr_decodes("{'content': ['Above', {'qr': 'https://example.com/invoice/42', 'fit': 200,"
+                      " 'eccLevel': 'H', 'version': 5, 'mode': 'octet', 'alignment': 'center',"
+                      " 'foreground': '#000080', 'background': 'white', 'margin': 10}]}",
+                      "https://example.com/invoice/42", __func__);
+}
+END_TEST
+
+START_TEST(test_pdf_qr_pushes_text_down_by_fit)
+{
+    NEED_PDF_TOOLS();
+    assert_near(image_push(payload_of("{'content': ['Above', {'qr': 'hello', 'fit': 150},"
+                                      " 'After']}")), 150, 0.2);
+    assert_near(image_push(payload_of("{'content': ['Above', {'qr': 'hello'}, 'After']}")),
+                100, 0.2);
+    assert_near(image_push(payload_of("{'content': ['Above', {'qr': 'hello', 'fit': 80,"
+                                      " 'margin': [0, 5]}, 'After']}")), 90, 0.2);
+}
+END_TEST
+
+START_TEST(test_pdf_qr_is_aligned_in_the_column)
+{
+    struct pdf *p;
+
+    NEED_PDF_TOOLS();
+    if (system("command -v pdftoppm >/dev/null 2>&1") != 0) {
+        printf("SKIP qr alignment test: pdftoppm is not installed\n");
+        return;
+    }
+    /* page 200x200, margins 20, fit 60 right-aligned: the code spans x
+     * 120..180 (21 modules of 60/21 pt), its top-left finder pattern first */
+    p = render_ok("{'pageSize': {'width': 200, 'height': 200}, 'pageMargins': 20,"
+                  " 'content': {'qr': 'x', 'fit': 60, 'alignment': 'right',"
+                  " 'background': 'yellow'}}");
+    ck_assert_int_lt(pixel_at(p, 130, 30), 64);     /* the finder's centre, modules 2..4 */
+    ck_assert_int_gt(pixel_at(p, 30, 30), 192);
+    ck_assert_int_gt(pixel_at(p, 100, 30), 192);
+    pdf_free(p);
+}
+END_TEST
+
+START_TEST(test_pdf_qr_bad_input_names_the_path)
+{
+    static const struct { const char *doc, *needle; } cases[] = {
+        { "{'content': ['ok', {'qr': 42}]}", "content[1].qr" },
+        { "{'content': ['ok', {'qr': ''}]}", "content[1].qr" },
+        { "{'content': ['ok', {'qr': 'x', 'fit': 0}]}", "content[1].fit" },
+        { "{'content': ['ok', {'qr': 'x', 'fit': -5}]}", "content[1].fit" },
+        { "{'content': ['ok', {'qr': 'x', 'eccLevel': 'X'}]}", "content[1].eccLevel" },
+        { "{'content': ['ok', {'qr': 'x', 'eccLevel': 1}]}", "content[1].eccLevel" },
+        { "{'content': ['ok', {'qr': 'x', 'version': 41}]}", "content[1].version" },
+        { "{'content': ['ok', {'qr': 'x', 'foreground': 'nope'}]}", "content[1].foreground" },
+        { "{'content': ['ok', {'qr': 'x', 'colour': 'red'}]}", "colour" },
+    };
+
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct heft_job *job = render_fails(cases[i].doc, "bad_input");
+        assert_message_has(job, cases[i].needle);
+        assert_message_has(job, "content[1]");
+        heft_job_destroy(job);
+    }
+}
+END_TEST
+
+START_TEST(test_pdf_qr_text_too_long_is_bad_input)
+{
+    char *doc = malloc(8000);
+    struct heft_job *job;
+    size_t n;
+
+    ck_assert_ptr_nonnull(doc);
+    strcpy(doc, "{\"content\": [\"ok\", {\"qr\": \"");
+    n = strlen(doc);
+    memset(doc + n, 'a', 3000);     /* a version 40-L code holds 2953 bytes */
+    strcpy(doc + n + 3000, "\"}]}");
+    job = render_fails_conf(json_loads(doc, 0, NULL), NULL, "bad_input");
+    assert_message_has(job, "content[1].qr");
+    assert_message_has(job, "too long for a QR code");
+    heft_job_destroy(job);
+    free(doc);
+}
+END_TEST
+
 /* ---- limits and cancellation ---------------------------------------------- */
 
 static struct heft_type_conf three_pages = {
@@ -2109,7 +2251,6 @@ static const struct {
     { "columns", "{'content': ['ok', {'columns': ['a', 'b']}]}", "content[1]" },
     { "listType", "{'content': ['ok', {'ul': [{'text': 'a', 'listType': 'circle'}]}]}",
       "content[1].ul[0]" },
-    { "qr", "{'content': ['ok', {'qr': 'https://example.com'}]}", "content[1]" },
     { "svg", "{'content': ['ok', {'svg': '<svg width=\\'10\\' height=\\'10\\'></svg>'}]}", "content[1]" },
     { "toc", "{'content': ['ok', {'toc': {'title': {'text': 'Contents'}}}]}", "content[1]" },
     { "watermark", "{'watermark': 'DRAFT', 'content': 'ok'}", "watermark" },
@@ -2244,6 +2385,15 @@ static Suite *pdf_suite(void)
     tcase_add_test(tc, test_pdf_canvas_too_tall_for_the_rest_of_the_page_moves_on);
     tcase_add_test(tc, test_pdf_canvas_filled_rect_is_drawn_where_it_belongs);
     tcase_add_test(tc, test_pdf_canvas_bad_input_names_the_path);
+    suite_add_tcase(s, tc);
+
+    tc = tcase("qr");
+    tcase_add_test(tc, test_pdf_qr_decodes_to_its_text);
+    tcase_add_test(tc, test_pdf_qr_ecc_level_h_and_colors_decode);
+    tcase_add_test(tc, test_pdf_qr_pushes_text_down_by_fit);
+    tcase_add_test(tc, test_pdf_qr_is_aligned_in_the_column);
+    tcase_add_test(tc, test_pdf_qr_bad_input_names_the_path);
+    tcase_add_test(tc, test_pdf_qr_text_too_long_is_bad_input);
     suite_add_tcase(s, tc);
 
     tc = tcase("result");

@@ -13,6 +13,8 @@
 #include "pdf.h"
 
 #include <ctype.h>
+#include <errno.h>
+#include <qrencode.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -478,7 +480,7 @@ static int add_stack(struct parser *p, const json_t *items, const struct pdf_sty
 }
 
 static const char *const node_kinds[] = {
-    "table", "columns", "qr", "svg", "toc", NULL,
+    "table", "columns", "svg", "toc", NULL,
 };
 static const char *const node_skip[] = { "text", "stack", "style", "pageBreak", NULL };
 
@@ -790,6 +792,166 @@ static int add_canvas(struct parser *p, const json_t *node, const struct pdf_sty
     return 0;
 }
 
+/* ---- QR codes ---- */
+
+/* A qr node becomes a canvas of filled rects (the background square, then
+ * one rect per horizontal run of dark modules, which keeps the PDF small),
+ * so it is drawn by the canvas code; unlike a canvas it is aligned. */
+
+static const char *const qr_skip[] = {
+    "qr", "fit", "foreground", "background", "eccLevel", "version", "mode", "style",
+    "pageBreak", NULL,
+};
+
+struct qr_opts {
+    double fit;
+    double fg[3], bg[3];
+    QRecLevel level;
+    int version;            /* 0: the smallest that holds the text */
+};
+
+static int qr_level(struct parser *p, const json_t *v, const char *path, QRecLevel *level)
+{
+    static const char *const names[] = { "L", "M", "Q", "H", NULL };
+    static const QRecLevel levels[] = { QR_ECLEVEL_L, QR_ECLEVEL_M, QR_ECLEVEL_Q, QR_ECLEVEL_H };
+    const char *s = json_string_value(v);
+
+    for (int i = 0; s && names[i]; i++)
+        if (strcmp(s, names[i]) == 0) {
+            *level = levels[i];
+            return 0;
+        }
+    return pdf_fail(p->err, "bad_input", "%s: must be \"L\", \"M\", \"Q\" or \"H\"", path);
+}
+
+static int qr_options(struct parser *p, const json_t *node, const char *path, struct qr_opts *o)
+{
+    const json_t *fit = json_object_get(node, "fit"), *fg = json_object_get(node, "foreground");
+    const json_t *bg = json_object_get(node, "background"), *ecc = json_object_get(node, "eccLevel");
+    const json_t *ver = json_object_get(node, "version");
+    char sub[4][PATH_MAX_LEN];
+
+    *o = (struct qr_opts){ 100, { 0, 0, 0 }, { 1, 1, 1 }, QR_ECLEVEL_L, 0 };
+    path_key(sub[0], path, "fit");
+    path_key(sub[1], path, "foreground");
+    path_key(sub[2], path, "background");
+    path_key(sub[3], path, "eccLevel");
+    if ((fit && get_number(p, fit, sub[0], 1, &o->fit) != 0) ||
+        (fg && get_color(p, fg, sub[1], o->fg) != 0) ||
+        (bg && get_color(p, bg, sub[2], o->bg) != 0) ||
+        (ecc && qr_level(p, ecc, sub[3], &o->level) != 0))
+        return -1;
+    path_key(sub[0], path, "version");
+    if (ver && (!json_is_integer(ver) || json_integer_value(ver) < 1 ||
+                json_integer_value(ver) > 40))
+        return pdf_fail(p->err, "bad_input", "%s: must be an integer from 1 to 40", sub[0]);
+    o->version = ver ? (int)json_integer_value(ver) : 0;
+    return 0;
+}
+
+/* Encoded as 8-bit bytes (pdfmake's `mode` is ignored): any text works. */
+static QRcode *qr_encode(struct parser *p, const json_t *text, const struct qr_opts *o,
+                         const char *path)
+{
+    QRcode *qr;
+
+    if (!json_is_string(text))
+        return pdf_fail(p->err, "bad_input", "%s: must be a string", path), NULL;
+    if (json_string_length(text) == 0)
+        return pdf_fail(p->err, "bad_input", "%s: must not be empty", path), NULL;
+    errno = 0;
+    qr = QRcode_encodeData((int)json_string_length(text),
+                           (const unsigned char *)json_string_value(text), o->version, o->level);
+    if (!qr && errno == ERANGE)
+        pdf_fail(p->err, "bad_input", "%s: the text is too long for a QR code (%zu bytes)",
+                 path, json_string_length(text));
+    else if (!qr)
+        pdf_fail(p->err, "render_error", "%s: libqrencode failed", path);
+    return qr;
+}
+
+static void qr_rect(struct pdf_cop *c, double x, double y, double w, double h,
+                    const double rgb[3])
+{
+    memset(c, 0, sizeof *c);
+    c->kind = PDF_COP_RECT;
+    c->v[0] = x, c->v[1] = y, c->v[2] = w, c->v[3] = h;
+    c->fill = 1;
+    memcpy(c->fill_rgb, rgb, sizeof c->fill_rgb);
+}
+
+/* Dark runs of the matrix (bit 0 of each module) as rects; ops NULL:
+ * only count them. */
+static size_t qr_runs(const QRcode *qr, const struct qr_opts *o, struct pdf_cop *ops)
+{
+    double m = o->fit / qr->width;
+    size_t n = 0;
+
+    for (int y = 0; y < qr->width; y++)
+        for (int x = 0; x < qr->width;) {
+            const unsigned char *row = qr->data + (size_t)y * (size_t)qr->width;
+            int end = x;
+            while (end < qr->width && (row[end] & 1))
+                end++;
+            if (end == x) {
+                x++;
+                continue;
+            }
+            if (ops)
+                qr_rect(&ops[n], x * m, y * m, (end - x) * m, m, o->fg);
+            n++;
+            x = end;
+        }
+    return n;
+}
+
+/* The block's ops: the background square, then the dark runs. */
+static int qr_canvas(struct parser *p, struct pdf_block *b, const QRcode *qr,
+                     const struct qr_opts *o)
+{
+    size_t n = qr_runs(qr, o, NULL);
+
+    b->canvas.ops = calloc(n + 1, sizeof *b->canvas.ops);
+    if (!b->canvas.ops)
+        return pdf_fail(p->err, "render_error", "out of memory");
+    qr_rect(&b->canvas.ops[0], 0, 0, o->fit, o->fit, o->bg);
+    b->canvas.nops = 1 + qr_runs(qr, o, b->canvas.ops + 1);
+    b->img_w = b->img_h = o->fit;
+    return 0;
+}
+
+/* A qr node: encoded now, so text too long fails before any layout. */
+static int add_qr(struct parser *p, const json_t *node, const struct pdf_style *parent,
+                  const double indent[2], const char *path)
+{
+    struct pdf_block *b;
+    struct pdf_style st;
+    struct qr_opts o;
+    QRcode *qr = NULL;
+    char sub[PATH_MAX_LEN];
+    int rc = -1;
+
+    path_key(sub, path, "qr");
+    if (resolve_style(p, parent, node, path, qr_skip, &st) != 0 ||
+        qr_options(p, node, path, &o) != 0 ||
+        !(qr = qr_encode(p, json_object_get(node, "qr"), &o, sub)))
+        goto out;
+    if ((st.page_break_before && !new_block(p, PDF_BLOCK_BREAK)) ||
+        add_space(p, st.margin[PDF_TOP]) != 0 || !(b = new_block(p, PDF_BLOCK_QR)))
+        goto out;
+    b->para.style = st;
+    b->list = p->cur_list;
+    b->indent[0] = indent[0] + st.margin[PDF_LEFT];
+    b->indent[1] = indent[1] + st.margin[PDF_RIGHT];
+    if (qr_canvas(p, b, qr, &o) != 0 || add_space(p, st.margin[PDF_BOTTOM]) != 0 ||
+        (st.page_break_after && !new_block(p, PDF_BLOCK_BREAK)))
+        goto out;
+    rc = 0;
+out:
+    QRcode_free(qr);
+    return rc;
+}
+
 /* An object node: its kind, style, then page breaks and margins around
  * its paragraph or its stacked children. */
 static int add_object(struct parser *p, const json_t *node, const struct pdf_style *parent,
@@ -807,6 +969,8 @@ static int add_object(struct parser *p, const json_t *node, const struct pdf_sty
         return add_canvas(p, node, parent, indent, path);
     if (json_object_get(node, "image"))
         return add_image(p, node, parent, indent, path);
+    if (json_object_get(node, "qr"))
+        return add_qr(p, node, parent, indent, path);
     if (json_object_get(node, "ul") || json_object_get(node, "ol"))
         return add_list(p, node, parent, indent, path, depth);
     if (resolve_style(p, parent, node, path, node_skip, &st) != 0)
@@ -1016,7 +1180,8 @@ static int attach_marker(struct parser *p, size_t first, const char *text,
 {
     for (size_t i = first; i < p->doc->nblocks; i++) {
         struct pdf_block *b = &p->doc->blocks[i];
-        if (b->kind == PDF_BLOCK_IMAGE || b->kind == PDF_BLOCK_CANVAS)  /* no marker beside */
+        if (b->kind == PDF_BLOCK_IMAGE || b->kind == PDF_BLOCK_CANVAS ||
+            b->kind == PDF_BLOCK_QR)    /* no marker beside */
             return 0;
         if (b->kind != PDF_BLOCK_PARA)
             continue;

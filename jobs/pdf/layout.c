@@ -415,7 +415,8 @@ static int push_image(struct pdf_layout *lay, const struct pdf_placed *im, struc
 /* An image is placed like one line: on a new page when it does not fit
  * below, at its own size (never shrunk: wider than the column, it sticks
  * out to the right as in pdfmake), aligned in the column.  A canvas is
- * placed the same way, never aligned. */
+ * placed the same way, never aligned; a QR code is a canvas aligned like
+ * an image. */
 static int flow_image(struct flow *f, const struct pdf_block *b)
 {
     const struct pdf_doc *doc = f->doc;
@@ -424,10 +425,11 @@ static int flow_image(struct flow *f, const struct pdf_block *b)
     struct pdf_placed im = { &b->image, 0, left, 0, b->img_w, b->img_h, NULL };
     int rc;
 
-    if (b->kind == PDF_BLOCK_CANVAS) {      /* drawn from the column's left edge */
+    if (b->kind == PDF_BLOCK_CANVAS || b->kind == PDF_BLOCK_QR) {
         im.image = NULL;
         im.canvas = &b->canvas;
-        slack = 0;
+        if (b->kind == PDF_BLOCK_CANVAS)    /* drawn from the column's left edge */
+            slack = 0;
     }
 
     if (!f->page_empty && (f->break_pending || f->y - b->img_h < doc->margin[PDF_BOTTOM] - 1e-6) &&
@@ -460,6 +462,7 @@ static int flow_block(struct flow *f, const struct pdf_block *b)
         return 0;
     case PDF_BLOCK_IMAGE:
     case PDF_BLOCK_CANVAS:
+    case PDF_BLOCK_QR:
         return flow_image(f, b);
     }
     return 0;

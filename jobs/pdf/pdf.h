@@ -118,7 +118,8 @@ struct pdf_canvas {
 };
 
 enum pdf_block_kind {
-    PDF_BLOCK_PARA, PDF_BLOCK_SPACE, PDF_BLOCK_BREAK, PDF_BLOCK_IMAGE, PDF_BLOCK_CANVAS
+    PDF_BLOCK_PARA, PDF_BLOCK_SPACE, PDF_BLOCK_BREAK, PDF_BLOCK_IMAGE, PDF_BLOCK_CANVAS,
+    PDF_BLOCK_QR
 };
 
 /* Content flattened: stacks become their children, with their margins
@@ -140,7 +141,9 @@ struct pdf_block {
     struct pdf_image image;
     double img_w, img_h;
     /* CANVAS: the ops, placed like an image img_h tall (img_w is 0: a
-     * canvas is never aligned, as in pdfmake). */
+     * canvas is never aligned, as in pdfmake).  QR: the same, filled rects
+     * only (background, dark module runs), but aligned like an image
+     * img_w x img_h (both the node's fit). */
     struct pdf_canvas canvas;
 };
 

@@ -153,19 +153,6 @@ void heft_daemon_sleep(struct heft_daemon *d, long long ms)
 
 /* ---- checks before serving ---- */
 
-static redisReply *call_argv(struct heft_link *l, int argc, const char **argv)
-{
-    struct heft_cmd c = HEFT_CMD_INIT;
-    redisReply *r;
-    int i;
-
-    for (i = 0; i < argc; i++)
-        heft_cmd_borrows(&c, argv[i]);
-    r = heft_link_call(l, &c);
-    heft_cmd_free(&c);
-    return r;
-}
-
 /* The value of "name:" in an INFO reply, copied into out. */
 static int info_field(const char *info, const char *name, char *out, size_t len)
 {
@@ -196,11 +183,11 @@ static int check_redis(struct heft_daemon *d, struct heft_link *l)
     char version[32] = "", policy[64] = "";
     redisReply *r;
 
-    if ((r = call_argv(l, 2, argv)) && r->type == REDIS_REPLY_STRING)
+    if ((r = heft_link_callv(l, 2, argv)) && r->type == REDIS_REPLY_STRING)
         info_field(r->str, "redis_version:", version, sizeof version);
     if (r)
         freeReplyObject(r);
-    if ((r = call_argv(l, 2, argm)) && r->type == REDIS_REPLY_STRING)
+    if ((r = heft_link_callv(l, 2, argm)) && r->type == REDIS_REPLY_STRING)
         info_field(r->str, "maxmemory_policy:", policy, sizeof policy);
     if (r)
         freeReplyObject(r);
@@ -228,7 +215,7 @@ int heft_daemon_create_groups(struct heft_daemon *d, struct heft_link *l)
         for (b = 0; b < HEFT_NBANDS; b++) {
             const char *argv[] = { "XGROUP", "CREATE", d->queues[q].stream[b], "heft", "0", "MKSTREAM" };
 
-            if (!(r = call_argv(l, 6, argv)))
+            if (!(r = heft_link_callv(l, 6, argv)))
                 return -1;
             if (r->type == REDIS_REPLY_ERROR && !strstr(r->str, "BUSYGROUP")) {
                 log_error("XGROUP CREATE %s: %s", d->queues[q].stream[b], r->str);
@@ -247,7 +234,7 @@ static void register_queues(struct heft_daemon *d, struct heft_link *l)
     for (q = 0; q < d->nqueues; q++) {
         const char *argv[] = { "SADD", "heft:queues", d->queues[q].name };
 
-        if ((r = call_argv(l, 3, argv)))
+        if ((r = heft_link_callv(l, 3, argv)))
             freeReplyObject(r);
     }
 }

@@ -255,6 +255,19 @@ redisReply *heft_link_call(struct heft_link *l, struct heft_cmd *c)
     return heft_link_reply(l);
 }
 
+redisReply *heft_link_callv(struct heft_link *l, int argc, const char *const *argv)
+{
+    struct heft_cmd c = HEFT_CMD_INIT;
+    redisReply *r;
+    int i;
+
+    for (i = 0; i < argc; i++)
+        heft_cmd_borrows(&c, argv[i]);
+    r = heft_link_call(l, &c);
+    heft_cmd_free(&c);
+    return r;
+}
+
 int heft_link_append(struct heft_link *l, struct heft_cmd *c)
 {
     const char **argv;

@@ -48,6 +48,8 @@ const char *heft_link_error(const struct heft_link *l);
 
 /* Send one command and wait for its reply.  NULL means the link broke. */
 redisReply *heft_link_call(struct heft_link *l, struct heft_cmd *c);
+/* The same for a command of argc NUL-terminated strings. */
+redisReply *heft_link_callv(struct heft_link *l, int argc, const char *const *argv);
 /* Pipelining: queue commands, then read their replies in order.  Queued
  * commands go out with the next read, or at once with heft_link_flush(). */
 int heft_link_append(struct heft_link *l, struct heft_cmd *c);

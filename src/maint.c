@@ -421,11 +421,8 @@ static void refresh_pauses(struct maint *m)
     size_t i;
 
     for (i = 0; i < m->d->nqueues; i++) {
-        heft_cmd_reset(&m->cmd);
         argv[1] = m->d->queues[i].paused;
-        heft_cmd_borrows(&m->cmd, argv[0]);
-        heft_cmd_borrows(&m->cmd, argv[1]);
-        if (!(r = heft_link_call(m->link, &m->cmd)))
+        if (!(r = heft_link_callv(m->link, 2, argv)))
             return;
         if (r->type == REDIS_REPLY_INTEGER &&
             atomic_exchange(&m->d->queues[i].is_paused, r->integer == 1) != (r->integer == 1))
@@ -434,15 +431,12 @@ static void refresh_pauses(struct maint *m)
     }
 }
 
+/* A command whose reply does not matter. */
 static void simple(struct maint *m, int argc, const char **argv)
 {
-    redisReply *r;
-    int i;
+    redisReply *r = heft_link_callv(m->link, argc, argv);
 
-    heft_cmd_reset(&m->cmd);
-    for (i = 0; i < argc; i++)
-        heft_cmd_borrows(&m->cmd, argv[i]);
-    if ((r = heft_link_call(m->link, &m->cmd)))
+    if (r)
         freeReplyObject(r);
 }
 
@@ -471,10 +465,7 @@ static void trim_dead(struct maint *m, const struct heft_queue *q)
 
     snprintf(cutoff, sizeof cutoff, "%lld", heft_now_ms() - m->d->cfg->dead_max_age * 1000);
     simple(m, 4, byscore);
-    heft_cmd_reset(&m->cmd);
-    heft_cmd_borrows(&m->cmd, card[0]);
-    heft_cmd_borrows(&m->cmd, card[1]);
-    if (!(r = heft_link_call(m->link, &m->cmd)))
+    if (!(r = heft_link_callv(m->link, 2, card)))
         return;
     excess = r->integer - m->d->cfg->dead_max_jobs;
     freeReplyObject(r);
@@ -509,10 +500,7 @@ static void forget_consumers(struct maint *m, const char *stream)
     redisReply *r;
     size_t i, j;
 
-    heft_cmd_reset(&m->cmd);
-    for (i = 0; i < 4; i++)
-        heft_cmd_borrows(&m->cmd, info[i]);
-    if (!(r = heft_link_call(m->link, &m->cmd)))
+    if (!(r = heft_link_callv(m->link, 4, info)))
         return;
     for (i = 0; r->type == REDIS_REPLY_ARRAY && i < r->elements; i++) {
         const redisReply *c = r->element[i], *name = NULL;

@@ -59,7 +59,7 @@ static int parse(heft_job *job, struct pdf_doc *doc, struct pdf_err *err)
     if (to_utf32 == (iconv_t)-1)
         return pdf_fail(err, "render_error", "iconv cannot convert UTF-8 to UTF-32LE");
     rc = pdf_doc_parse(doc, heft_job_payload(job), heft_job_limit(job, "max_depth", 64),
-                       &lim, to_utf32, err);
+                       heft_job_limit(job, "max_table_cells", 100000), &lim, to_utf32, err);
     iconv_close(to_utf32);
     return rc;
 }

@@ -1719,8 +1719,10 @@ static const struct {
     const char *payload;
     const char *path;               /* where the message must point */
 } unsupported[] = {
-    { "table", "{'content': ['ok', {'table': {'body': [['a', 'b']]}}]}", "content[1]" },
-    { "columns", "{'content': ['ok', {'columns': ['a', 'b']}]}", "content[1]" },
+    { "heights", "{'content': ['ok', {'table': {'heights': 20, 'body': [['a']]}}]}",
+      "content[1].table" },
+    { "custom table layouts", "{'content': ['ok', {'table': {'body': [['a']]}, 'layout': {}}]}",
+      "content[1].layout" },
     { "listType", "{'content': ['ok', {'ul': [{'text': 'a', 'listType': 'circle'}]}]}",
       "content[1].ul[0]" },
     { "svg", "{'content': ['ok', {'svg': '<svg width=\\'10\\' height=\\'10\\'></svg>'}]}", "content[1]" },

@@ -11,6 +11,7 @@
  * the node's own properties; margin and pageBreak belong to the node only.
  */
 #include "pdf.h"
+#include "parse.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -20,30 +21,18 @@
 #include <string.h>
 #include <strings.h>
 
-#define PATH_MAX_LEN 512
-
-struct parser {
-    struct pdf_doc *doc;
-    const json_t *styles;       /* borrowed from the payload; may be NULL */
-    long long max_depth;
-    const struct pdf_image_limits *img_lim;
-    iconv_t to_utf32;
-    struct pdf_err *err;
-    size_t cur_list;            /* innermost list being parsed, index + 1; 0 = none */
-};
 
 /* pdfmake features recognised but not drawn yet: node kinds and properties. */
 static const char *const unsupported_keys[] = {
     "table", "columns", "ul", "ol", "image", "qr", "canvas", "svg", "toc", "tocItem",
     "pageReference", "textReference", "link", "linkToPage", "linkToDestination",
-    "decoration", "decorationStyle", "decorationColor", "background", "fillColor",
+    "decoration", "decorationStyle", "decorationColor", "background",
     "fillOpacity", "markerColor", "opacity", "width", "height", "fit", "cover",
     "noWrap", "preserveLeadingSpaces", "preserveTrailingSpaces", "id", "destination",
     "headlineLevel", "unbreakable", "absolutePosition", "relativePosition",
     "marginLeft", "marginTop", "marginRight", "marginBottom", "leadingIndent",
     "sup", "sub", "listType", "counter", "separator", "pageOrientation",
-    "tocStyle", "tocMargin", "tocNumberStyle", "columnGap", "layout", "widths",
-    "heights", "headerRows", "dontBreakRows", "keepWithHeaderRows", "lineBreak",
+    "tocStyle", "tocMargin", "tocNumberStyle", "heights", "lineBreak",
     "wordBreak", "features", "alt", NULL,
 };
 
@@ -256,6 +245,12 @@ static int apply_prop(struct parser *p, struct pdf_style *st, const char *key,
         return get_margin(p, v, path, st->margin);
     if (strcmp(key, "font") == 0)
         return get_family(p, v, path, &st->family);
+    if (strcmp(key, "fillColor") == 0) {
+        st->fill = 1;
+        return get_color(p, v, path, st->fill_rgb);
+    }
+    if (strcmp(key, "columnGap") == 0)
+        return get_number(p, v, path, 0, &st->column_gap);
     return 1;
 }
 
@@ -271,7 +266,7 @@ static int apply_props(struct parser *p, struct pdf_style *st, const json_t *obj
 
     json_object_foreach((json_t *)obj, key, v) {
         path_key(sub, path, key);
-        if (skip && in_list(skip, key))
+        if ((skip && in_list(skip, key)) || (obj == p->cell && in_list(p->cell_keys, key)))
             continue;
         rc = apply_prop(p, st, key, v, sub);
         if (rc < 0)
@@ -480,7 +475,7 @@ static int add_stack(struct parser *p, const json_t *items, const struct pdf_sty
 }
 
 static const char *const node_kinds[] = {
-    "table", "columns", "svg", "toc", NULL,
+    "svg", "toc", NULL,
 };
 static const char *const node_skip[] = { "text", "stack", "style", "pageBreak", NULL };
 
@@ -965,6 +960,10 @@ static int add_object(struct parser *p, const json_t *node, const struct pdf_sty
     for (const char *const *k = node_kinds; *k; k++)
         if (json_object_get(node, *k))
             return pdf_fail(p->err, "unsupported", "%s: \"%s\" is not supported yet", path, *k);
+    if (json_object_get(node, "table"))
+        return pdf_parse_table(p, node, parent, indent, path, depth);
+    if (json_object_get(node, "columns"))
+        return pdf_parse_columns(p, node, parent, indent, path, depth);
     if (json_object_get(node, "canvas"))
         return add_canvas(p, node, parent, indent, path);
     if (json_object_get(node, "image"))
@@ -1181,7 +1180,8 @@ static int attach_marker(struct parser *p, size_t first, const char *text,
     for (size_t i = first; i < p->doc->nblocks; i++) {
         struct pdf_block *b = &p->doc->blocks[i];
         if (b->kind == PDF_BLOCK_IMAGE || b->kind == PDF_BLOCK_CANVAS ||
-            b->kind == PDF_BLOCK_QR)    /* no marker beside */
+            b->kind == PDF_BLOCK_QR || b->kind == PDF_BLOCK_TABLE ||
+            b->kind == PDF_BLOCK_COLUMNS)   /* no marker beside */
             return 0;
         if (b->kind != PDF_BLOCK_PARA)
             continue;
@@ -1428,10 +1428,10 @@ static int base_style(struct parser *p, const json_t *def, struct pdf_style *st)
 }
 
 int pdf_doc_parse(struct pdf_doc *doc, const json_t *def, long long max_depth,
-                  const struct pdf_image_limits *img_lim, iconv_t to_utf32,
-                  struct pdf_err *err)
+                  long long max_cells, const struct pdf_image_limits *img_lim,
+                  iconv_t to_utf32, struct pdf_err *err)
 {
-    struct parser p = { doc, NULL, max_depth, img_lim, to_utf32, err, 0 };
+    struct parser p = { doc, NULL, max_depth, max_cells, 0, img_lim, to_utf32, err, 0, NULL, NULL };
     const json_t *hdr, *ftr, *info;
     struct pdf_style base;
     static const double no_indent[2] = { 0, 0 };
@@ -1475,9 +1475,57 @@ void pdf_doc_free(struct pdf_doc *doc)
         pdf_image_free(&doc->blocks[i].image);
     for (size_t i = 0; i < doc->nblocks; i++)
         pdf_canvas_free(&doc->blocks[i].canvas);
+    for (size_t i = 0; i < doc->nblocks; i++)
+        pdf_table_free(doc->blocks[i].table);
+    for (size_t i = 0; i < doc->nblocks; i++)
+        pdf_columns_free(doc->blocks[i].columns);
     free(doc->blocks);
     free(doc->lists);
     pdf_para_free(&doc->header);
     pdf_para_free(&doc->footer);
     memset(doc, 0, sizeof *doc);
+}
+
+/* ---- for table.c: the parser's building blocks (parse.h) ---- */
+
+int pdf_parse_node(struct parser *p, const json_t *node, const struct pdf_style *parent,
+                   const double indent[2], const char *path, long long depth)
+{
+    return add_node(p, node, parent, indent, path, depth);
+}
+
+int pdf_parse_style(struct parser *p, const struct pdf_style *parent, const json_t *obj,
+                    const char *path, const char *const *skip, struct pdf_style *st)
+{
+    return resolve_style(p, parent, obj, path, skip, st);
+}
+
+int pdf_parse_color(struct parser *p, const json_t *v, const char *path, double rgb[3])
+{
+    return get_color(p, v, path, rgb);
+}
+
+int pdf_parse_bool(struct parser *p, const json_t *v, const char *path, int *out)
+{
+    return get_bool(p, v, path, out);
+}
+
+size_t pdf_parse_block(struct parser *p, enum pdf_block_kind kind)
+{
+    return new_block(p, kind) ? p->doc->nblocks - 1 : (size_t)-1;
+}
+
+int pdf_parse_space(struct parser *p, double pts)
+{
+    return add_space(p, pts);
+}
+
+void pdf_path_key(char dst[PATH_MAX_LEN], const char *path, const char *key)
+{
+    path_key(dst, path, key);
+}
+
+void pdf_path_index(char dst[PATH_MAX_LEN], const char *path, size_t i)
+{
+    path_index(dst, path, i);
 }

@@ -8,8 +8,9 @@
  * margin.  The result is a list of placed lines that render.c draws as is:
  * layout decides every position, render decides nothing.
  */
-#include "pdf.h"
+#include "flow.h"
 
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -258,19 +259,6 @@ static void align_line(struct pdf_line *line, struct line_span ln, const struct 
 
 /* ---- flowing content over pages ---- */
 
-struct flow {
-    struct pdf_layout *lay;
-    const struct pdf_doc *doc;
-    struct pdf_fonts *fonts;
-    heft_job *job;
-    long long max_pages;
-    double y;                   /* top of the next line, PDF coordinates */
-    int page_empty;             /* nothing drawn on the current page yet */
-    int break_pending;          /* a page break waits for the next line */
-    struct pdf_err *err;
-    double *list_w;             /* owned: each list's marker column width */
-};
-
 /* ---- lists: marker columns ---- */
 
 /* A marker's width plus a space's in its style: the gap before the item. */
@@ -290,30 +278,30 @@ static int marker_width(struct flow *f, const struct pdf_para *m, double *w)
 }
 
 /* A list's column is as wide as its widest marker, so items line up. */
-static int list_widths(struct flow *f)
+static int list_widths(struct flow *f, double **list_w)
 {
     const struct pdf_doc *doc = f->doc;
     double w;
 
     if (doc->nlists == 0)
         return 0;
-    f->list_w = calloc(doc->nlists, sizeof *f->list_w);
-    if (!f->list_w)
+    *list_w = calloc(doc->nlists, sizeof **list_w);
+    if (!*list_w)
         return pdf_fail(f->err, "render_error", "out of memory");
+    f->list_w = *list_w;
     for (size_t i = 0; i < doc->nblocks; i++) {
         const struct pdf_block *b = &doc->blocks[i];
         if (b->marker.nruns == 0)
             continue;
         if (marker_width(f, &b->marker, &w) != 0)
             return -1;
-        if (w > f->list_w[b->marker_list - 1])
-            f->list_w[b->marker_list - 1] = w;
+        if (w > (*list_w)[b->marker_list - 1])
+            (*list_w)[b->marker_list - 1] = w;
     }
     return 0;
 }
 
-/* How far list l (index + 1) and its enclosing lists push content right. */
-static double list_offset(const struct flow *f, size_t l)
+double pdf_list_offset(const struct flow *f, size_t l)
 {
     double x = 0;
 
@@ -337,7 +325,7 @@ static int flow_marker(struct flow *f, const struct pdf_block *b, const struct p
     line.atoms = as.a;
     line.natoms = as.n;
     line.space_extra = 0;
-    line.x = f->doc->margin[PDF_LEFT] + b->marker_indent + list_offset(f, l->parent);
+    line.x = f->x + b->marker_indent + pdf_list_offset(f, l->parent);
     if (push_line(f->lay, &line, f->err) != 0)
         goto out;
     rc = adopt_atoms(f->lay, &as, f->err);
@@ -346,24 +334,19 @@ out:
     return rc;
 }
 
-static int new_page(struct flow *f)
+/* Note the first thing a flow places: grid.c moves a row that placed
+ * nothing on its first page to the next. */
+static void placed(struct flow *f)
 {
-    if (heft_job_cancelled(f->job))
-        return -2;
-    if (f->lay->pages >= f->max_pages)
-        return pdf_fail(f->err, "limit_exceeded", "the document has more than %lld pages",
-                        f->max_pages);
-    f->lay->pages++;
-    f->y = f->doc->page_h - f->doc->margin[PDF_TOP];
-    f->page_empty = 1;
-    return 0;
+    if (f->placed_page < 0)
+        f->placed_page = f->page;
+    f->page_empty = 0;
 }
 
 static int flow_para(struct flow *f, const struct pdf_block *b)
 {
-    const struct pdf_doc *doc = f->doc;
-    double left = doc->margin[PDF_LEFT] + b->indent[0] + list_offset(f, b->list);
-    double avail = doc->page_w - doc->margin[PDF_RIGHT] - b->indent[1] - left;
+    double left = f->x + b->indent[0] + pdf_list_offset(f, b->list);
+    double avail = f->x + f->w - b->indent[1] - left;
     struct atoms as = { 0 };
     struct line_span ln = { 0, 0, 0, 0, 0 };
     double h, asc;
@@ -376,21 +359,21 @@ static int flow_para(struct flow *f, const struct pdf_block *b)
         ln = take_line(as.a, as.n, ln.next, avail);
         if (line_metrics(&b->para, as.a, ln, f->fonts, &h, &asc, f->err) != 0)
             goto out;
-        if (!f->page_empty && (f->break_pending || f->y - h < doc->margin[PDF_BOTTOM] - 1e-6) &&
-            (rc = new_page(f)) != 0)
+        if (!f->page_empty && (f->break_pending || f->y - h < f->bottom - 1e-6) &&
+            (rc = pdf_flow_advance(f)) != 0)
             goto out;
         f->break_pending = 0;
         rc = -1;
         line.atoms = as.a ? as.a + ln.start : NULL;
         line.natoms = ln.end - ln.start;
-        line.page = f->lay->pages - 1;
+        line.page = f->page;
         line.baseline = f->y - asc;
         align_line(&line, ln, as.a, b->para.style.align, avail);
         if (push_line(f->lay, &line, f->err) != 0 ||
             (ln.start == 0 && b->marker.nruns && flow_marker(f, b, &line) != 0))
             goto out;
         f->y -= h;
-        f->page_empty = 0;
+        placed(f);
     } while (ln.next < as.n);
     rc = adopt_atoms(f->lay, &as, f->err);
 out:
@@ -419,9 +402,8 @@ static int push_image(struct pdf_layout *lay, const struct pdf_placed *im, struc
  * an image. */
 static int flow_image(struct flow *f, const struct pdf_block *b)
 {
-    const struct pdf_doc *doc = f->doc;
-    double left = doc->margin[PDF_LEFT] + b->indent[0] + list_offset(f, b->list);
-    double slack = doc->page_w - doc->margin[PDF_RIGHT] - b->indent[1] - left - b->img_w;
+    double left = f->x + b->indent[0] + pdf_list_offset(f, b->list);
+    double slack = f->x + f->w - b->indent[1] - left - b->img_w;
     struct pdf_placed im = { &b->image, 0, left, 0, b->img_w, b->img_h, NULL };
     int rc;
 
@@ -432,30 +414,28 @@ static int flow_image(struct flow *f, const struct pdf_block *b)
             slack = 0;
     }
 
-    if (!f->page_empty && (f->break_pending || f->y - b->img_h < doc->margin[PDF_BOTTOM] - 1e-6) &&
-        (rc = new_page(f)) != 0)
+    if (!f->page_empty && (f->break_pending || f->y - b->img_h < f->bottom - 1e-6) &&
+        (rc = pdf_flow_advance(f)) != 0)
         return rc;
     f->break_pending = 0;
     if (slack > 0 && b->para.style.align == PDF_ALIGN_CENTER)
         im.x += slack / 2;
     else if (slack > 0 && b->para.style.align == PDF_ALIGN_RIGHT)
         im.x += slack;
-    im.page = f->lay->pages - 1;
+    im.page = f->page;
     im.y = f->y - b->img_h;
     f->y -= b->img_h;
-    f->page_empty = 0;
+    placed(f);
     return push_image(f->lay, &im, f->err);
 }
 
 static int flow_block(struct flow *f, const struct pdf_block *b)
 {
-    double bottom = f->doc->margin[PDF_BOTTOM];
-
     switch (b->kind) {
     case PDF_BLOCK_PARA:
         return flow_para(f, b);
     case PDF_BLOCK_SPACE:       /* a margin never starts a page by itself */
-        f->y = f->y - b->space < bottom ? bottom : f->y - b->space;
+        f->y = f->y - b->space < f->bottom ? f->bottom : f->y - b->space;
         return 0;
     case PDF_BLOCK_BREAK:       /* taken lazily: never an empty page */
         f->break_pending = 1;
@@ -464,25 +444,303 @@ static int flow_block(struct flow *f, const struct pdf_block *b)
     case PDF_BLOCK_CANVAS:
     case PDF_BLOCK_QR:
         return flow_image(f, b);
+    case PDF_BLOCK_TABLE:
+        return pdf_flow_table(f, b);
+    case PDF_BLOCK_COLUMNS:
+        return pdf_flow_columns(f, b);
     }
     return 0;
+}
+
+int pdf_flow_range(struct flow *f, size_t first, size_t end)
+{
+    int rc;
+
+    for (size_t i = first; i < end; i = f->doc->blocks[i].skip ? f->doc->blocks[i].skip : i + 1)
+        if ((rc = flow_block(f, &f->doc->blocks[i])) != 0)
+            return rc;
+    return 0;
+}
+
+/* ---- pages ---- */
+
+/* The top of page `page` for content under the repeat chain rp: below the
+ * header rows of every enclosing table, drawn there the first time. */
+static int repeat_top(struct flow *f, struct pdf_repeat *rp, int page, double *top)
+{
+    struct pdf_layout *lay = f->lay;
+    double parent_top, dy;
+
+    if (!rp) {
+        *top = f->doc->page_h - f->doc->margin[PDF_TOP];
+        return 0;
+    }
+    if (repeat_top(f, rp->parent, page, &parent_top) != 0)
+        return -1;
+    *top = parent_top - rp->height;
+    if (rp->page_done >= page)
+        return 0;
+    rp->page_done = page;
+    dy = parent_top - rp->top;
+    for (size_t i = rp->from[0]; i < rp->to[0]; i++) {
+        struct pdf_line ln = lay->lines[i];
+        ln.page = page;
+        ln.baseline += dy;
+        if (push_line(lay, &ln, f->err) != 0)
+            return -1;
+    }
+    for (size_t i = rp->from[1]; i < rp->to[1]; i++) {
+        struct pdf_placed im = lay->images[i];
+        im.page = page;
+        im.y += dy;
+        if (push_image(lay, &im, f->err) != 0)
+            return -1;
+    }
+    for (size_t i = rp->from[2]; i < rp->to[2]; i++) {
+        struct pdf_rect r = lay->rects[i];
+        r.page = page;
+        r.y += dy;
+        if (pdf_push_rect(lay, &r, f->err) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+int pdf_flow_advance(struct flow *f)
+{
+    double top;
+
+    if (heft_job_cancelled(f->job))
+        return -2;
+    if (f->page + 1 >= f->lay->pages) {
+        if (f->lay->pages >= f->max_pages)
+            return pdf_fail(f->err, "limit_exceeded", "the document has more than %lld pages",
+                            f->max_pages);
+        f->lay->pages++;
+    }
+    f->page++;
+    if (pdf_page_top(f, f->page, &top) != 0)
+        return -1;
+    f->y = top;
+    f->page_empty = 1;
+    return 0;
+}
+
+int pdf_page_top(struct flow *f, int page, double *top)
+{
+    if (repeat_top(f, f->repeat, page, top) != 0)
+        return -1;
+    *top -= f->top_pad;
+    return 0;
+}
+
+int pdf_push_rect(struct pdf_layout *lay, const struct pdf_rect *r, struct pdf_err *err)
+{
+    if (lay->nrects == lay->rcap) {
+        size_t cap = lay->rcap ? lay->rcap * 2 : 64;
+        struct pdf_rect *grown = realloc(lay->rects, cap * sizeof *grown);
+        if (!grown)
+            return pdf_fail(err, "render_error", "out of memory");
+        lay->rects = grown;
+        lay->rcap = cap;
+    }
+    lay->rects[lay->nrects++] = *r;
+    return 0;
+}
+
+void pdf_mark(const struct flow *f, struct pdf_mark *m)
+{
+    const struct pdf_repeat *rp = f->repeat;
+
+    m->n[0] = f->lay->nlines;
+    m->n[1] = f->lay->nimages;
+    m->n[2] = f->lay->nrects;
+    m->pages = f->lay->pages;
+    for (int i = 0; i < PDF_MARK_DEPTH; i++, rp = rp ? rp->parent : NULL)
+        m->done[i] = rp ? rp->page_done : 0;
+}
+
+/* Forget what was placed since the mark.  Pages created since stay (a
+ * retry goes to the next page anyway); header rows drawn on them since
+ * are forgotten too, so they are drawn again. */
+void pdf_rollback(struct flow *f, const struct pdf_mark *m)
+{
+    struct pdf_repeat *rp = f->repeat;
+
+    f->lay->nlines = m->n[0];
+    f->lay->nimages = m->n[1];
+    f->lay->nrects = m->n[2];
+    for (int i = 0; i < PDF_MARK_DEPTH && rp; i++, rp = rp->parent)
+        rp->page_done = m->done[i];
+}
+
+/* ---- measuring (pdfmake's min and max widths) ---- */
+
+/* The widest unbreakable piece and the widest line without soft breaks. */
+static int measure_para(struct flow *f, const struct pdf_para *para, double *min, double *max)
+{
+    struct atoms as = { 0 };
+    double word = 0, line = 0, spaces = 0;
+    int rc = -1;
+
+    *min = *max = 0;
+    for (size_t r = 0; r < para->nruns; r++)
+        if (run_atoms(&as, para, r, f->fonts, f->err) != 0)
+            goto out;
+    for (size_t i = 0; i < as.n; i++) {
+        const struct pdf_atom *a = &as.a[i];
+        if (a->kind == PDF_ATOM_BREAK) {
+            line = spaces = word = 0;
+            continue;
+        }
+        if (a->kind == PDF_ATOM_SPACE) {
+            spaces += a->width;     /* counted only when a word follows */
+            word = 0;
+            continue;
+        }
+        word = a->joins_prev ? word + a->width : a->width;
+        line += spaces + a->width;
+        spaces = 0;
+        *min = word > *min ? word : *min;
+        *max = line > *max ? line : *max;
+    }
+    rc = 0;
+out:
+    free(as.a);
+    return rc;
+}
+
+/* A canvas is as wide as its rightmost point. */
+static double canvas_width(const struct pdf_canvas *cv)
+{
+    double w = 0, x = 0;
+
+    for (size_t i = 0; i < cv->nops; i++) {
+        const struct pdf_cop *c = &cv->ops[i];
+        switch (c->kind) {
+        case PDF_COP_RECT:
+            x = c->v[0] + c->v[2];
+            break;
+        case PDF_COP_LINE:
+            x = c->v[0] > c->v[2] ? c->v[0] : c->v[2];
+            break;
+        case PDF_COP_ELLIPSE:
+            x = c->v[0] + c->v[2];
+            break;
+        case PDF_COP_POLYLINE:
+            for (size_t k = 0; k < c->npts; k++)
+                x = c->pts[2 * k] > x ? c->pts[2 * k] : x;
+            break;
+        }
+        w = x > w ? x : w;
+    }
+    return w;
+}
+
+static int measure_block(struct flow *f, const struct pdf_block *b, double *min, double *max)
+{
+    double pad = b->indent[0] + b->indent[1] + pdf_list_offset(f, b->list);
+    int rc = 0;
+
+    *min = *max = 0;
+    switch (b->kind) {
+    case PDF_BLOCK_PARA:
+        rc = measure_para(f, &b->para, min, max);
+        break;
+    case PDF_BLOCK_IMAGE:
+    case PDF_BLOCK_QR:
+        *min = *max = b->img_w;
+        break;
+    case PDF_BLOCK_CANVAS:
+        *min = *max = canvas_width(&b->canvas);
+        break;
+    case PDF_BLOCK_TABLE:
+    case PDF_BLOCK_COLUMNS:
+        rc = pdf_measure_grid(f, b, min, max);
+        break;
+    case PDF_BLOCK_SPACE:
+    case PDF_BLOCK_BREAK:
+        return 0;
+    }
+    *min += pad;
+    *max += pad;
+    return rc;
+}
+
+int pdf_flow_measure(struct flow *f, size_t first, size_t end, double *min, double *max)
+{
+    double bmin, bmax;
+
+    *min = *max = 0;
+    for (size_t i = first; i < end; i = f->doc->blocks[i].skip ? f->doc->blocks[i].skip : i + 1) {
+        if (measure_block(f, &f->doc->blocks[i], &bmin, &bmax) != 0)
+            return -1;
+        *min = bmin > *min ? bmin : *min;
+        *max = bmax > *max ? bmax : *max;
+    }
+    return 0;
+}
+
+/* ---- the document ---- */
+
+/* Flows append in their own order (a column fills its pages before the
+ * next column starts): render.c wants each array in page order, stably. */
+static int sort_by_page(void *base, size_t n, size_t size, size_t page_off, int pages,
+                        struct pdf_err *err)
+{
+    size_t *start = calloc((size_t)pages + 1, sizeof *start);
+    char *tmp = malloc(n * size + 1);
+    int rc = -1;
+
+    if (!start || !tmp) {
+        pdf_fail(err, "render_error", "out of memory");
+        goto out;
+    }
+    for (size_t i = 0; i < n; i++) {
+        int page;
+        memcpy(&page, (char *)base + i * size + page_off, sizeof page);
+        start[page + 1]++;
+    }
+    for (int p = 0; p < pages; p++)
+        start[p + 1] += start[p];
+    for (size_t i = 0; i < n; i++) {
+        int page;
+        memcpy(&page, (char *)base + i * size + page_off, sizeof page);
+        memcpy(tmp + start[page]++ * size, (char *)base + i * size, size);
+    }
+    memcpy(base, tmp, n * size);
+    rc = 0;
+out:
+    free(start);
+    free(tmp);
+    return rc;
 }
 
 int pdf_layout_doc(struct pdf_layout *lay, const struct pdf_doc *doc,
                    struct pdf_fonts *fonts, heft_job *job, long long max_pages,
                    struct pdf_err *err)
 {
-    struct flow f = { lay, doc, fonts, job, max_pages, 0, 1, 0, err, NULL };
+    struct flow f = {
+        .lay = lay, .doc = doc, .fonts = fonts, .job = job, .max_pages = max_pages, .err = err,
+        .x = doc->margin[PDF_LEFT], .w = doc->page_w - doc->margin[PDF_LEFT] - doc->margin[PDF_RIGHT],
+        .bottom = doc->margin[PDF_BOTTOM], .page = -1, .placed_page = -1,
+    };
+    double *list_w = NULL;
     int rc;
 
     memset(lay, 0, sizeof *lay);
-    if ((rc = list_widths(&f)) != 0 || (rc = new_page(&f)) != 0)
+    if ((rc = list_widths(&f, &list_w)) != 0 || (rc = pdf_flow_advance(&f)) != 0 ||
+        (rc = pdf_flow_range(&f, 0, doc->nblocks)) != 0)
         goto out;
-    for (size_t i = 0; i < doc->nblocks; i++)
-        if ((rc = flow_block(&f, &doc->blocks[i])) != 0)
-            goto out;
+    if (sort_by_page(lay->lines, lay->nlines, sizeof *lay->lines,
+                     offsetof(struct pdf_line, page), lay->pages, err) != 0 ||
+        sort_by_page(lay->images, lay->nimages, sizeof *lay->images,
+                     offsetof(struct pdf_placed, page), lay->pages, err) != 0 ||
+        sort_by_page(lay->rects, lay->nrects, sizeof *lay->rects,
+                     offsetof(struct pdf_rect, page), lay->pages, err) != 0)
+        rc = -1;
 out:
-    free(f.list_w);
+    free(list_w);
     return rc;
 }
 
@@ -524,5 +782,6 @@ void pdf_layout_free(struct pdf_layout *lay)
     free(lay->arrays);
     free(lay->lines);
     free(lay->images);
+    free(lay->rects);
     memset(lay, 0, sizeof *lay);
 }

@@ -58,6 +58,9 @@ struct pdf_style {
     enum pdf_family family;
     enum pdf_align align;
     double margin[4];       /* the node's own margin: never inherited */
+    double column_gap;      /* columnGap of columns nodes */
+    int fill;               /* fillColor set: table cells are painted */
+    double fill_rgb[3];
     int page_break_before, page_break_after;    /* node-only too */
 };
 
@@ -117,9 +120,56 @@ struct pdf_canvas {
     size_t nops;
 };
 
+/* ---- tables and columns (table.c parses them, grid.c lays them out) ---- */
+
+enum pdf_width_kind { PDF_WIDTH_STAR, PDF_WIDTH_AUTO, PDF_WIDTH_FIXED, PDF_WIDTH_PERCENT };
+
+struct pdf_width {
+    enum pdf_width_kind kind;
+    double value;           /* FIXED: points; PERCENT: 0..100 */
+};
+
+/* The content of a column or a cell: blocks [first, end) of doc->blocks,
+ * right after the container block itself. */
+struct pdf_range {
+    size_t first, end;
+};
+
+struct pdf_cell {
+    struct pdf_range body;
+    int covered;            /* a slot under another cell's colSpan/rowSpan */
+    size_t col_span, row_span;      /* >= 1 */
+    int fill;
+    double fill_rgb[3];
+    int border[4];          /* left, top, right, bottom: drawn where the layout has a line */
+};
+
+/* pdfmake's built-in table layouts; the line widths and paddings they
+ * give each row and column are computed in grid.c. */
+enum pdf_table_layout {
+    PDF_TL_DEFAULT, PDF_TL_NO_BORDERS, PDF_TL_HEADER_LINE_ONLY, PDF_TL_LIGHT_HORIZONTAL_LINES
+};
+
+struct pdf_table {
+    size_t nrows, ncols;
+    struct pdf_cell *cells;         /* owned, nrows x ncols, row by row */
+    struct pdf_width *widths;       /* owned, ncols */
+    size_t header_rows;             /* repeated at the top of every page */
+    size_t keep_rows;               /* keepWithHeaderRows */
+    int dont_break_rows;
+    enum pdf_table_layout layout;
+};
+
+struct pdf_columns {
+    size_t n;
+    struct pdf_range *cols;         /* owned */
+    struct pdf_width *widths;       /* owned */
+    double gap;
+};
+
 enum pdf_block_kind {
     PDF_BLOCK_PARA, PDF_BLOCK_SPACE, PDF_BLOCK_BREAK, PDF_BLOCK_IMAGE, PDF_BLOCK_CANVAS,
-    PDF_BLOCK_QR
+    PDF_BLOCK_QR, PDF_BLOCK_TABLE, PDF_BLOCK_COLUMNS
 };
 
 /* Content flattened: stacks become their children, with their margins
@@ -145,6 +195,11 @@ struct pdf_block {
      * only (background, dark module runs), but aligned like an image
      * img_w x img_h (both the node's fit). */
     struct pdf_canvas canvas;
+    /* TABLE, COLUMNS: the grid (owned); their content blocks follow this
+     * one, and skip is the index after the last of them. */
+    struct pdf_table *table;
+    struct pdf_columns *columns;
+    size_t skip;
 };
 
 struct pdf_list {
@@ -163,11 +218,14 @@ struct pdf_doc {
     const char *info[6];        /* borrowed from the payload; NULL = unset */
 };
 
+void pdf_table_free(struct pdf_table *t);
+void pdf_columns_free(struct pdf_columns *c);
+
 /* Parse and validate the docdef (decoding images).  max_depth bounds node
- * nesting. */
+ * nesting, max_cells the cells of all tables together. */
 int pdf_doc_parse(struct pdf_doc *doc, const json_t *def, long long max_depth,
-                  const struct pdf_image_limits *img_lim, iconv_t to_utf32,
-                  struct pdf_err *err);
+                  long long max_cells, const struct pdf_image_limits *img_lim,
+                  iconv_t to_utf32, struct pdf_err *err);
 void pdf_doc_free(struct pdf_doc *doc);
 void pdf_para_free(struct pdf_para *para);
 
@@ -229,6 +287,15 @@ struct pdf_line {
     double space_extra;     /* justify: added to every space atom */
 };
 
+/* A filled rectangle: a table cell's background (below the content) or
+ * one of its border lines (above it). */
+struct pdf_rect {
+    int page;
+    int above;              /* drawn after the text */
+    double x, y, w, h;      /* lower left corner and size */
+    double rgb[3];
+};
+
 /* One placed image or canvas: what render.c draws. */
 struct pdf_placed {
     const struct pdf_image *image;  /* borrowed from the doc */
@@ -244,6 +311,8 @@ struct pdf_layout {
     size_t nlines, lcap;
     struct pdf_placed *images;      /* owned, in page order */
     size_t nimages, icap;
+    struct pdf_rect *rects;         /* owned, in page order */
+    size_t nrects, rcap;
     int pages;
 };
 

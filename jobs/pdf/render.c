@@ -238,6 +238,24 @@ static int draw_images(struct render *r, HPDF_Page page, size_t *next, int pagen
     return 0;
 }
 
+/* Table fills (below: before anything else on the page) or borders
+ * (above: after the text). */
+static int draw_rects(struct render *r, HPDF_Page page, size_t from, int pageno, int above)
+{
+    for (size_t i = from; i < r->lay.nrects && r->lay.rects[i].page == pageno; i++) {
+        const struct pdf_rect *rc = &r->lay.rects[i];
+        if (rc->above != above)
+            continue;
+        if (hpdf_ok(r, HPDF_Page_SetRGBFill(page, (HPDF_REAL)rc->rgb[0], (HPDF_REAL)rc->rgb[1],
+                                            (HPDF_REAL)rc->rgb[2])) ||
+            hpdf_ok(r, HPDF_Page_Rectangle(page, (HPDF_REAL)rc->x, (HPDF_REAL)rc->y,
+                                           (HPDF_REAL)rc->w, (HPDF_REAL)rc->h)) ||
+            hpdf_ok(r, HPDF_Page_Fill(page)))
+            return -1;
+    }
+    return 0;
+}
+
 /* s with {page} and {pages} replaced (malloc'ed). */
 static char *substitute(const char *s, int page, int pages)
 {
@@ -296,10 +314,11 @@ out:
 
 static int draw_pages(struct render *r, heft_job *job)
 {
-    size_t next = 0, next_image = 0;
+    size_t next = 0, next_image = 0, next_rect = 0;
 
     for (int p = 0; p < r->pages; p++) {
         HPDF_Page page;
+        size_t rects = next_rect;
 
         if (heft_job_cancelled(job))
             return -2;
@@ -307,8 +326,12 @@ static int draw_pages(struct render *r, heft_job *job)
         if (!page || hpdf_ok(r, HPDF_Page_SetWidth(page, (HPDF_REAL)r->doc->page_w)) ||
             hpdf_ok(r, HPDF_Page_SetHeight(page, (HPDF_REAL)r->doc->page_h)))
             return pdf_fail(r->err, "render_error", "cannot add page %d", p + 1);
-        if (draw_lines(r, page, &r->lay, &next, p, 0) != 0 ||
+        while (next_rect < r->lay.nrects && r->lay.rects[next_rect].page == p)
+            next_rect++;
+        if (draw_rects(r, page, rects, p, 0) != 0 ||
+            draw_lines(r, page, &r->lay, &next, p, 0) != 0 ||
             draw_images(r, page, &next_image, p) != 0 ||
+            draw_rects(r, page, rects, p, 1) != 0 ||
             (r->doc->has_header && draw_margin_para(r, page, &r->doc->header, p, 1) != 0) ||
             (r->doc->has_footer && draw_margin_para(r, page, &r->doc->footer, p, 0) != 0))
             return -1;

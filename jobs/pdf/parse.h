@@ -1,0 +1,52 @@
+/*
+ * jobs/pdf/parse.h - the docdef parser's state and building blocks, shared
+ * by doc.c (which owns them) and table.c (tables and columns, whose cells
+ * are parsed as any other content).  Nothing outside the parser uses this.
+ */
+#ifndef HEFT_JOBS_PDF_PARSE_H
+#define HEFT_JOBS_PDF_PARSE_H
+
+#include "pdf.h"
+
+#define PATH_MAX_LEN 512
+
+struct parser {
+    struct pdf_doc *doc;
+    const json_t *styles;       /* borrowed from the payload; may be NULL */
+    long long max_depth;
+    long long max_cells;        /* table cells in the whole document */
+    long long cells;            /* counted so far */
+    const struct pdf_image_limits *img_lim;
+    iconv_t to_utf32;
+    struct pdf_err *err;
+    size_t cur_list;            /* innermost list being parsed, index + 1; 0 = none */
+    /* The node being parsed as a table cell or a column: its cell_keys
+     * (colSpan, width...) belong to the grid, not to its style. */
+    const json_t *cell;
+    const char *const *cell_keys;
+};
+
+/* Any content node, appended as blocks (see add_node in doc.c). */
+int pdf_parse_node(struct parser *p, const json_t *node, const struct pdf_style *parent,
+                   const double indent[2], const char *path, long long depth);
+/* A node's resolved style: parent, then its named styles, then its own
+ * properties; keys in skip belong to the caller. */
+int pdf_parse_style(struct parser *p, const struct pdf_style *parent, const json_t *obj,
+                    const char *path, const char *const *skip, struct pdf_style *st);
+int pdf_parse_color(struct parser *p, const json_t *v, const char *path, double rgb[3]);
+int pdf_parse_bool(struct parser *p, const json_t *v, const char *path, int *out);
+/* A new zeroed block: its index ((size_t)-1 when out of memory).  Blocks
+ * move when the array grows: keep indexes, not pointers. */
+size_t pdf_parse_block(struct parser *p, enum pdf_block_kind kind);
+/* A vertical space block (nothing for pts <= 0). */
+int pdf_parse_space(struct parser *p, double pts);
+void pdf_path_key(char dst[PATH_MAX_LEN], const char *path, const char *key);
+void pdf_path_index(char dst[PATH_MAX_LEN], const char *path, size_t i);
+
+/* table.c */
+int pdf_parse_table(struct parser *p, const json_t *node, const struct pdf_style *parent,
+                    const double indent[2], const char *path, long long depth);
+int pdf_parse_columns(struct parser *p, const json_t *node, const struct pdf_style *parent,
+                      const double indent[2], const char *path, long long depth);
+
+#endif

@@ -1308,8 +1308,9 @@ static int parse_page(struct parser *p, const json_t *def)
         return -1;
     if (orient && (!o || (strcmp(o, "portrait") != 0 && strcmp(o, "landscape") != 0)))
         return pdf_fail(p->err, "bad_input", "pageOrientation: must be portrait or landscape");
-    if (o && strcmp(o, "landscape") == 0 ? doc->page_w < doc->page_h
-                                         : doc->page_w > doc->page_h) {
+    /* as pdfmake: a size is swapped only to match an orientation given */
+    if (o && (strcmp(o, "landscape") == 0 ? doc->page_w < doc->page_h
+                                          : doc->page_w > doc->page_h)) {
         t = doc->page_w;
         doc->page_w = doc->page_h;
         doc->page_h = t;

@@ -498,6 +498,8 @@ static int flow_rows(struct flow *tf, struct grid *g, size_t from, size_t to, in
         tf->y = start.y;
         if ((rc = pdf_flow_advance(tf)) != 0)
             return rc;
+        if (from > 0 && !g->repeats)    /* the row's top line, which the row above drew */
+            tf->y -= hline_w(t, from);
     }
     if (t->header_rows && to >= t->header_rows && g->rep.page_done == g->row_top[0].page &&
         !g->repeats) {

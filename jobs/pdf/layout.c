@@ -28,7 +28,7 @@ struct line_span {
 static int push_atom(struct atoms *as, const struct pdf_atom *atom, struct pdf_err *err)
 {
     if (as->n == as->cap) {
-        size_t cap = as->cap ? as->cap * 2 : 64;
+        size_t cap = as->cap ? as->cap * 2 : 16;
         struct pdf_atom *grown = realloc(as->a, cap * sizeof *grown);
         if (!grown)
             return pdf_fail(err, "render_error", "out of memory");
@@ -110,6 +110,21 @@ static int split_chars(struct atoms *out, const struct pdf_atom *word,
     return 0;
 }
 
+/* Does any word (a run of joined word atoms) not fit on a line? */
+static int has_wide(const struct atoms *as, double avail)
+{
+    size_t i = 0, k;
+    double w;
+
+    for (; i < as->n; i = k) {
+        for (k = i + 1, w = as->a[i].width; k < as->n && as->a[k].joins_prev; k++)
+            w += as->a[k].width;
+        if (w > avail)
+            return 1;
+    }
+    return 0;
+}
+
 /* Words (runs of joined word atoms) wider than the line are split. */
 static int split_wide(struct atoms *as, const struct pdf_para *para, double avail,
                       struct pdf_fonts *fonts, struct pdf_err *err)
@@ -118,6 +133,9 @@ static int split_wide(struct atoms *as, const struct pdf_para *para, double avai
     size_t i = 0, k;
     double w;
     int rc = -1;
+
+    if (!has_wide(as, avail))
+        return 0;
 
     while (i < as->n) {
         for (k = i + 1, w = as->a[i].width; k < as->n && as->a[k].joins_prev; k++)

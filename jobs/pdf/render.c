@@ -13,6 +13,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* The text state last set on the page: libharu writes every call into
+ * the content stream, so unchanged settings are not repeated. */
+struct text_state {
+    HPDF_Font font;         /* NULL: nothing set yet */
+    double size, spacing, rgb[3];
+};
+
 struct render {
     HPDF_Doc pdf;
     const struct pdf_doc *doc;
@@ -20,6 +27,7 @@ struct render {
     struct pdf_layout lay;
     int pages;
     struct pdf_err *err;
+    struct text_state ts;
 };
 
 /* The index in doc->info[] is the order of info_keys in doc.c. */
@@ -42,6 +50,28 @@ static int hpdf_ok(struct render *r, HPDF_STATUS st)
     return pdf_fail(r->err, "render_error", "libharu error 0x%04lX", (unsigned long)st);
 }
 
+static int set_text_state(struct render *r, HPDF_Page page, HPDF_Font font,
+                          const struct pdf_style *st)
+{
+    struct text_state *ts = &r->ts;
+
+    if ((ts->font != font || ts->size != st->font_size) &&
+        hpdf_ok(r, HPDF_Page_SetFontAndSize(page, font, (HPDF_REAL)st->font_size)))
+        return -1;
+    if ((!ts->font || memcmp(ts->rgb, st->color, sizeof ts->rgb) != 0) &&
+        hpdf_ok(r, HPDF_Page_SetRGBFill(page, (HPDF_REAL)st->color[0],
+                                        (HPDF_REAL)st->color[1], (HPDF_REAL)st->color[2])))
+        return -1;
+    if ((!ts->font || ts->spacing != st->char_spacing) &&
+        hpdf_ok(r, HPDF_Page_SetCharSpace(page, (HPDF_REAL)st->char_spacing)))
+        return -1;
+    ts->font = font;
+    ts->size = st->font_size;
+    ts->spacing = st->char_spacing;
+    memcpy(ts->rgb, st->color, sizeof ts->rgb);
+    return 0;
+}
+
 /* Draw atoms [i, k) of a line, all from one run and in one font, at x. */
 static int draw_segment(struct render *r, HPDF_Page page, const struct pdf_line *line,
                         size_t i, size_t k, double x)
@@ -53,12 +83,7 @@ static int draw_segment(struct render *r, HPDF_Page page, const struct pdf_line 
     char *bytes = pdf_font_encode(&r->fonts, a[i].font, run->text + a[i].off, len, r->err);
     int rc = -1;
 
-    if (!bytes)
-        goto out;
-    if (hpdf_ok(r, HPDF_Page_SetFontAndSize(page, a[i].font->hfont, (HPDF_REAL)st->font_size)) ||
-        hpdf_ok(r, HPDF_Page_SetRGBFill(page, (HPDF_REAL)st->color[0],
-                                        (HPDF_REAL)st->color[1], (HPDF_REAL)st->color[2])) ||
-        hpdf_ok(r, HPDF_Page_SetCharSpace(page, (HPDF_REAL)st->char_spacing)) ||
+    if (!bytes || set_text_state(r, page, a[i].font->hfont, st) != 0 ||
         hpdf_ok(r, HPDF_Page_TextOut(page, (HPDF_REAL)x, (HPDF_REAL)line->baseline, bytes)))
         goto out;
     rc = 0;
@@ -99,6 +124,7 @@ static int draw_lines(struct render *r, HPDF_Page page, const struct pdf_layout 
 {
     int rc = 0;
 
+    memset(&r->ts, 0, sizeof r->ts);    /* anything may have been drawn since */
     if (hpdf_ok(r, HPDF_Page_BeginText(page)))
         return -1;
     for (; rc == 0 && *next < lay->nlines && lay->lines[*next].page == pageno; (*next)++) {
@@ -242,18 +268,23 @@ static int draw_images(struct render *r, HPDF_Page page, size_t *next, int pagen
  * (above: after the text). */
 static int draw_rects(struct render *r, HPDF_Page page, size_t from, int pageno, int above)
 {
+    const double *rgb = NULL;
+
     for (size_t i = from; i < r->lay.nrects && r->lay.rects[i].page == pageno; i++) {
         const struct pdf_rect *rc = &r->lay.rects[i];
         if (rc->above != above)
             continue;
-        if (hpdf_ok(r, HPDF_Page_SetRGBFill(page, (HPDF_REAL)rc->rgb[0], (HPDF_REAL)rc->rgb[1],
-                                            (HPDF_REAL)rc->rgb[2])) ||
-            hpdf_ok(r, HPDF_Page_Rectangle(page, (HPDF_REAL)rc->x, (HPDF_REAL)rc->y,
-                                           (HPDF_REAL)rc->w, (HPDF_REAL)rc->h)) ||
-            hpdf_ok(r, HPDF_Page_Fill(page)))
+        if ((!rgb || memcmp(rgb, rc->rgb, sizeof rc->rgb) != 0) &&
+            ((rgb && hpdf_ok(r, HPDF_Page_Fill(page))) ||
+             hpdf_ok(r, HPDF_Page_SetRGBFill(page, (HPDF_REAL)rc->rgb[0], (HPDF_REAL)rc->rgb[1],
+                                             (HPDF_REAL)rc->rgb[2]))))
+            return -1;
+        rgb = rc->rgb;      /* rectangles of one colour are filled as one path */
+        if (hpdf_ok(r, HPDF_Page_Rectangle(page, (HPDF_REAL)rc->x, (HPDF_REAL)rc->y,
+                                           (HPDF_REAL)rc->w, (HPDF_REAL)rc->h)))
             return -1;
     }
-    return 0;
+    return rgb && hpdf_ok(r, HPDF_Page_Fill(page)) ? -1 : 0;
 }
 
 /* s with {page} and {pages} replaced (malloc'ed). */
@@ -379,7 +410,7 @@ static int save(struct render *r, unsigned char **out, size_t *out_len)
 int pdf_render(const struct pdf_doc *doc, heft_job *job, long long max_pages,
                unsigned char **out, size_t *out_len, int *pages, struct pdf_err *err)
 {
-    struct render r = { HPDF_New(on_hpdf_error, err), doc, { 0 }, { 0 }, 0, err };
+    struct render r = { HPDF_New(on_hpdf_error, err), doc, { 0 }, { 0 }, 0, err, { 0 } };
     int rc = -1;
 
     if (setup(&r) != 0 || pdf_fonts_init(&r.fonts, r.pdf, err) != 0)

@@ -643,6 +643,22 @@ START_TEST(test_watermark_font_size_bold_and_font_are_honoured)
 }
 END_TEST
 
+START_TEST(test_watermark_on_a_big_page_may_be_larger_than_libharus_largest_font_size)
+{
+    struct pdf *p;
+    const struct word *w;
+
+    NEED_PDF_TOOLS();
+    /* A0 is 2384 pt wide: the fitted size is near 1000, libharu stops at 600 */
+    p = render_ok("{'pageSize': 'A0', 'watermark': {'text': 'DRAFT', 'angle': 0},"
+                  " 'content': 'x'}");
+    w = word(p, "DRAFT");
+    ck_assert_double_gt(w->x1 - w->x0, 2383.94 * 0.95);
+    ck_assert_double_le(w->x1, 2383.94);
+    pdf_free(p);
+}
+END_TEST
+
 START_TEST(test_watermark_with_empty_text_is_none)
 {
     struct pdf *p;
@@ -732,6 +748,17 @@ START_TEST(test_background_other_than_text_is_unsupported)
     };
 
     ASSERT_ALL_FAIL("unsupported", bad);
+}
+END_TEST
+
+START_TEST(test_background_margins_must_leave_room_on_the_page)
+{
+    static const struct bad bad[] = {
+        { "{'background': {'text': 'a', 'margin': [300, 0, 300, 0]}, 'content': 'x'}",
+          "background.margin" },
+    };
+
+    ASSERT_ALL_FAIL("bad_input", bad);
 }
 END_TEST
 
@@ -978,6 +1005,7 @@ static Suite *decor_suite(void)
     tcase_add_test(tc, test_watermark_is_drawn_translucent_at_opacity_0_6);
     tcase_add_test(tc, test_watermark_opacity_and_colour_are_honoured);
     tcase_add_test(tc, test_watermark_font_size_bold_and_font_are_honoured);
+    tcase_add_test(tc, test_watermark_on_a_big_page_may_be_larger_than_libharus_largest_font_size);
     tcase_add_test(tc, test_watermark_with_empty_text_is_none);
     tcase_add_test(tc, test_watermark_bad_values_are_bad_input_naming_the_key);
     suite_add_tcase(s, tc);
@@ -987,6 +1015,7 @@ static Suite *decor_suite(void)
     tcase_add_test(tc, test_background_node_takes_styles_margins_and_alignment);
     tcase_add_test(tc, test_background_lies_under_the_page_content);
     tcase_add_test(tc, test_background_other_than_text_is_unsupported);
+    tcase_add_test(tc, test_background_margins_must_leave_room_on_the_page);
     suite_add_tcase(s, tc);
 
     tc = tcase("encryption");

@@ -276,23 +276,26 @@ static double fit_size(double w1, double h1, double rad, double page_w, double p
 }
 
 /* Draws the text centred on the page, rotated about the centre by rad
- * (counter-clockwise: pdfmake's angles turn the other way, y going down). */
+ * (counter-clockwise: pdfmake's angles turn the other way, y going down).
+ * libharu takes font sizes up to HPDF_MAX_FONTSIZE: a larger watermark (a
+ * big page's) is drawn at that size and scaled up by the text matrix. */
 static int wm_text(const struct pdf_decor *d, const struct pdf_watermark *wm,
                    const struct pdf_font *font, const char *bytes, double size, double w1,
                    double rad, double page_w, double page_h)
 {
     const double *rgb = wm->style.color;
+    double fs = fmin(size, HPDF_MAX_FONTSIZE), k = size / fs;
     double c = cos(rad), s = sin(rad);
     /* the text's baseline start relative to the centre, before rotation */
     double lx = -size * w1 / 2, ly = size * (font->ascent - font->descent) / 2 - size * font->ascent;
     HPDF_Page pg = d->page;
 
     return ok(d, HPDF_Page_BeginText(pg)) ||
-           ok(d, HPDF_Page_SetFontAndSize(pg, font->hfont, (HPDF_REAL)size)) ||
+           ok(d, HPDF_Page_SetFontAndSize(pg, font->hfont, (HPDF_REAL)fs)) ||
            ok(d, HPDF_Page_SetRGBFill(pg, (HPDF_REAL)rgb[0], (HPDF_REAL)rgb[1],
                                       (HPDF_REAL)rgb[2])) ||
-           ok(d, HPDF_Page_SetTextMatrix(pg, (HPDF_REAL)c, (HPDF_REAL)s, (HPDF_REAL)-s,
-                                         (HPDF_REAL)c,
+           ok(d, HPDF_Page_SetTextMatrix(pg, (HPDF_REAL)(c * k), (HPDF_REAL)(s * k),
+                                         (HPDF_REAL)(-s * k), (HPDF_REAL)(c * k),
                                          (HPDF_REAL)(page_w / 2 + c * lx - s * ly),
                                          (HPDF_REAL)(page_h / 2 + s * lx + c * ly))) ||
            ok(d, HPDF_Page_ShowText(pg, bytes)) || ok(d, HPDF_Page_EndText(pg)) ? -1 : 0;

@@ -1589,6 +1589,9 @@ static int parse_decor(struct parser *p, const json_t *def, const struct pdf_sty
         return -1;
     if (bg && parse_margin_para(p, bg, base, "background", &p->doc->background) != 0)
         return -1;
+    if (bg && p->doc->background.style.margin[PDF_LEFT] +
+              p->doc->background.style.margin[PDF_RIGHT] >= p->doc->page_w)
+        return pdf_fail(p->err, "bad_input", "background.margin: leaves no room on the page");
     p->doc->has_background = bg != NULL;
     return parse_crypt(p, def);
 }

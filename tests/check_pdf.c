@@ -1727,9 +1727,6 @@ static const struct {
       "content[1].ul[0]" },
     { "svg", "{'content': ['ok', {'svg': '<svg width=\\'10\\' height=\\'10\\'></svg>'}]}", "content[1]" },
     { "toc", "{'content': ['ok', {'toc': {'title': {'text': 'Contents'}}}]}", "content[1]" },
-    { "watermark", "{'watermark': 'DRAFT', 'content': 'ok'}", "watermark" },
-    { "link", "{'content': ['ok', {'text': 'x', 'link': 'https://example.com'}]}", "content[1]" },
-    { "decoration", "{'content': ['ok', {'text': 'x', 'decoration': 'underline'}]}", "content[1]" },
 };
 
 START_TEST(test_pdf_unsupported_feature_is_refused_by_name)

@@ -25,8 +25,7 @@
 /* pdfmake features recognised but not drawn yet: node kinds and properties. */
 static const char *const unsupported_keys[] = {
     "table", "columns", "ul", "ol", "image", "qr", "canvas", "svg", "toc", "tocItem",
-    "pageReference", "textReference", "link", "linkToPage", "linkToDestination",
-    "decoration", "decorationStyle", "decorationColor", "background",
+    "pageReference", "textReference", "linkToDestination",
     "fillOpacity", "markerColor", "opacity", "width", "height", "fit", "cover",
     "noWrap", "preserveLeadingSpaces", "preserveTrailingSpaces", "id", "destination",
     "headlineLevel", "unbreakable", "absolutePosition", "relativePosition",
@@ -37,7 +36,7 @@ static const char *const unsupported_keys[] = {
 };
 
 static const char *const unsupported_top[] = {
-    "watermark", "background", "ownerPassword", "userPassword", "permissions", "images",
+    "images",
     "pageBreakBefore", "version", "subset", "tagged", "displayTitle", "language",
     "patterns", "attachments", "files", NULL,
 };
@@ -223,6 +222,96 @@ static int get_page_break(struct parser *p, const json_t *v, const char *path,
     return 0;
 }
 
+/* ---- decorations, backgrounds and links (drawn by decor.c) ---- */
+
+static const char *const deco_names[] = { "underline", "lineThrough", "overline", NULL };
+static const char *const deco_styles[] = { "solid", "dashed", "dotted", "double", "wavy", NULL };
+
+static int name_index(const char *const *names, const char *s)
+{
+    for (int i = 0; s && names[i]; i++)
+        if (strcmp(names[i], s) == 0)
+            return i;
+    return -1;
+}
+
+/* decoration: a name or an array of names, as a PDF_DECO_* bit set. */
+static int get_decoration(struct parser *p, const json_t *v, const char *path, int *bits)
+{
+    size_t n = json_is_array(v) ? json_array_size(v) : 1;
+
+    *bits = 0;
+    for (size_t i = 0; i < n; i++) {
+        int k = name_index(deco_names, json_string_value(json_is_array(v) ? json_array_get(v, i)
+                                                                          : v));
+        if (k < 0)
+            return pdf_fail(p->err, "bad_input",
+                            "%s: must be underline, lineThrough, overline or an array of them",
+                            path);
+        *bits |= 1 << k;
+    }
+    return 0;
+}
+
+static int get_deco_style(struct parser *p, const json_t *v, const char *path,
+                          enum pdf_deco_style *style)
+{
+    int k = name_index(deco_styles, json_string_value(v));
+
+    if (k < 0)
+        return pdf_fail(p->err, "bad_input",
+                        "%s: must be solid, dashed, dotted, double or wavy", path);
+    *style = (enum pdf_deco_style)k;
+    return 0;
+}
+
+static int get_link(struct parser *p, const json_t *v, const char *path, struct pdf_style *st)
+{
+    const char *s = json_string_value(v);
+
+    if (!s || !*s)
+        return pdf_fail(p->err, "bad_input", "%s: must be a non-empty string (a URL)", path);
+    st->link = s;
+    return 0;
+}
+
+/* linkToPage: a page number from 1; a page past the end gets no link. */
+static int get_link_page(struct parser *p, const json_t *v, const char *path,
+                         struct pdf_style *st)
+{
+    double d = json_number_value(v);
+
+    if (!json_is_number(v) || !(d >= 1 && d <= 1e9) || d != (double)(long)d)
+        return pdf_fail(p->err, "bad_input", "%s: must be a page number (1, 2, ...)", path);
+    st->link_page = (long)d;
+    return 0;
+}
+
+/* The decor properties of a style; 1 when key is none of them. */
+static int apply_decor_prop(struct parser *p, struct pdf_style *st, const char *key,
+                            const json_t *v, const char *path)
+{
+    if (strcmp(key, "decoration") == 0)
+        return get_decoration(p, v, path, &st->decoration);
+    if (strcmp(key, "decorationStyle") == 0)
+        return get_deco_style(p, v, path, &st->deco_style);
+    if (strcmp(key, "decorationColor") == 0) {
+        st->has_deco_color = 1;
+        return get_color(p, v, path, st->deco_color);
+    }
+    if (strcmp(key, "decorationThickness") == 0)
+        return get_number(p, v, path, 1, &st->deco_thickness);
+    if (strcmp(key, "background") == 0) {
+        st->has_background = 1;
+        return get_color(p, v, path, st->background);
+    }
+    if (strcmp(key, "link") == 0)
+        return get_link(p, v, path, st);
+    if (strcmp(key, "linkToPage") == 0)
+        return get_link_page(p, v, path, st);
+    return 1;
+}
+
 /* One style property onto st; 1 when key is not a style property. */
 static int apply_prop(struct parser *p, struct pdf_style *st, const char *key,
                       const json_t *v, const char *path)
@@ -251,7 +340,7 @@ static int apply_prop(struct parser *p, struct pdf_style *st, const char *key,
     }
     if (strcmp(key, "columnGap") == 0)
         return get_number(p, v, path, 0, &st->column_gap);
-    return 1;
+    return apply_decor_prop(p, st, key, v, path);
 }
 
 /* All properties of obj onto st.  Keys in `skip` belong to the caller
@@ -552,6 +641,7 @@ static int add_image(struct parser *p, const json_t *node, const struct pdf_styl
     b->list = p->cur_list;
     b->indent[0] = indent[0] + st.margin[PDF_LEFT];
     b->indent[1] = indent[1] + st.margin[PDF_RIGHT];
+    p->doc->has_image_links |= st.link || st.link_page;
     if (pdf_image_decode(&b->image, json_string_value(src), p->img_lim, sub, p->err) != 0)
         return -1;
     image_size(b, dims);
@@ -1366,9 +1456,151 @@ static int parse_margin_para(struct parser *p, const json_t *v, const struct pdf
     return add_runs(p, para, json_object_get(v, "text"), &st, name, 0);
 }
 
+/* ---- watermark, page background, encryption ---- */
+
+static const char *const wm_keys[] = {
+    "text", "color", "opacity", "bold", "italics", "fontSize", "angle", "font", NULL,
+};
+
+/* One watermark property; the text is taken by the caller. */
+static int wm_prop(struct parser *p, struct pdf_watermark *wm, const char *key,
+                   const json_t *v, const char *path)
+{
+    if (strcmp(key, "opacity") == 0) {
+        if (get_number(p, v, path, 0, &wm->opacity) != 0)
+            return -1;
+        if (wm->opacity < 0 || wm->opacity > 1)
+            return pdf_fail(p->err, "bad_input", "%s: must be between 0 and 1", path);
+        return 0;
+    }
+    if (strcmp(key, "angle") == 0) {
+        wm->has_angle = 1;
+        return get_number(p, v, path, 0, &wm->angle);
+    }
+    return apply_prop(p, &wm->style, key, v, path) < 0 ? -1 : 0;
+}
+
+/* watermark: a string or {text, color, opacity, bold, italics, fontSize,
+ * angle, font}; pdfmake's defaults: black, opacity 0.6, not bold nor
+ * italic, defaultStyle's font, sized to fit the page, along its diagonal.
+ * An empty text is no watermark. */
+static int parse_watermark(struct parser *p, const json_t *v, const struct pdf_style *base)
+{
+    struct pdf_watermark *wm = &p->doc->watermark;
+    const json_t *text = json_is_object(v) ? json_object_get(v, "text") : v;
+    const char *key;
+    const json_t *val;
+    char sub[PATH_MAX_LEN];
+
+    memset(wm, 0, sizeof *wm);
+    wm->style.family = base->family;
+    wm->style.line_height = 1;
+    wm->opacity = 0.6;
+    if (json_is_null(v))
+        return 0;
+    if (!json_is_string(text))
+        return pdf_fail(p->err, "bad_input", "watermark%s: must be a string%s",
+                        json_is_object(v) ? ".text" : "",
+                        json_is_object(v) ? "" : " or an object with \"text\"");
+    json_object_foreach((json_t *)v, key, val) {
+        path_key(sub, "watermark", key);
+        if (!in_list(wm_keys, key))
+            return pdf_fail(p->err, "bad_input", "watermark: unknown property \"%s\"", key);
+        if (strcmp(key, "text") != 0 && wm_prop(p, wm, key, val, sub) != 0)
+            return -1;
+    }
+    if (pdf_check_bmp(p->to_utf32, json_string_value(text), "watermark", p->err) != 0)
+        return -1;
+    wm->text = *json_string_value(text) ? json_string_value(text) : NULL;
+    return 0;
+}
+
+/* permissions: what a reader without the owner password may do, as the
+ * bits of PDF's P entry; as in pdfmake, what is not given is denied. */
+static const struct { const char *key; unsigned bits; } perm_bits[] = {
+    { "modifying", 1u << 3 }, { "copying", 1u << 4 }, { "annotating", 1u << 5 },
+    { "fillingForms", 1u << 8 }, { "contentAccessibility", 1u << 9 },
+    { "documentAssembly", 1u << 10 }, { NULL, 0 },
+};
+
+static int perm_prop(struct parser *p, const char *key, const json_t *v, unsigned *perms)
+{
+    const char *s = json_string_value(v);
+    int on = 0;
+
+    if (strcmp(key, "printing") == 0) {
+        if (s && strcmp(s, "lowResolution") == 0)
+            *perms |= 1u << 2;
+        else if (s && strcmp(s, "highResolution") == 0)
+            *perms |= 1u << 2 | 1u << 11;
+        else
+            return pdf_fail(p->err, "bad_input",
+                            "permissions.printing: must be lowResolution or highResolution");
+        return 0;
+    }
+    for (int i = 0; perm_bits[i].key; i++)
+        if (strcmp(perm_bits[i].key, key) == 0) {
+            char sub[PATH_MAX_LEN];
+            path_key(sub, "permissions", key);
+            if (get_bool(p, v, sub, &on) != 0)
+                return -1;
+            *perms |= on ? perm_bits[i].bits : 0;
+            return 0;
+        }
+    return pdf_fail(p->err, "bad_input", "permissions: unknown property \"%s\"", key);
+}
+
+static int parse_crypt(struct parser *p, const json_t *def)
+{
+    struct pdf_crypt *c = &p->doc->crypt;
+    const json_t *owner = json_object_get(def, "ownerPassword");
+    const json_t *user = json_object_get(def, "userPassword");
+    const json_t *perms = json_object_get(def, "permissions");
+    const char *key;
+    const json_t *v;
+
+    if (owner && !json_is_string(owner))
+        return pdf_fail(p->err, "bad_input", "ownerPassword: must be a string");
+    if (user && !json_is_string(user))
+        return pdf_fail(p->err, "bad_input", "userPassword: must be a string");
+    c->owner = json_string_value(owner);
+    c->user = json_string_value(user);
+    if (!perms)
+        return 0;
+    if (!json_is_object(perms))
+        return pdf_fail(p->err, "bad_input", "permissions: must be an object");
+    if (!(c->owner && *c->owner) && !(c->user && *c->user))
+        return pdf_fail(p->err, "bad_input",
+                        "permissions: need ownerPassword or userPassword (nothing is encrypted)");
+    c->has_permissions = 1;
+    json_object_foreach((json_t *)perms, key, v)
+        if (perm_prop(p, key, v, &c->permissions) != 0)
+            return -1;
+    return 0;
+}
+
+/* The top-level keys drawn by decor.c (the background is a page-wide
+ * header, parsed like one). */
+static int parse_decor(struct parser *p, const json_t *def, const struct pdf_style *base)
+{
+    const json_t *wm = json_object_get(def, "watermark");
+    const json_t *bg = json_object_get(def, "background");
+
+    if (wm && parse_watermark(p, wm, base) != 0)
+        return -1;
+    if (bg && parse_margin_para(p, bg, base, "background", &p->doc->background) != 0)
+        return -1;
+    if (bg && p->doc->background.style.margin[PDF_LEFT] +
+              p->doc->background.style.margin[PDF_RIGHT] >= p->doc->page_w)
+        return pdf_fail(p->err, "bad_input", "background.margin: leaves no room on the page");
+    p->doc->has_background = bg != NULL;
+    return parse_crypt(p, def);
+}
+
 static const char *const top_keys[] = {
     "content", "styles", "defaultStyle", "pageSize", "pageOrientation", "pageMargins",
-    "info", "header", "footer", "compress", NULL,
+    "info", "header", "footer", "compress",
+    "watermark", "background", "ownerPassword", "userPassword", "permissions", NULL,
 };
 
 static int check_top(struct parser *p, const json_t *def)
@@ -1455,6 +1687,8 @@ int pdf_doc_parse(struct pdf_doc *doc, const json_t *def, long long max_depth,
         return -1;
     doc->has_header = hdr != NULL;
     doc->has_footer = ftr != NULL;
+    if (parse_decor(&p, def, &base) != 0)
+        return -1;
     return add_node(&p, json_object_get(def, "content"), &base, no_indent, "content", 1);
 }
 
@@ -1484,6 +1718,7 @@ void pdf_doc_free(struct pdf_doc *doc)
     free(doc->lists);
     pdf_para_free(&doc->header);
     pdf_para_free(&doc->footer);
+    pdf_para_free(&doc->background);
     memset(doc, 0, sizeof *doc);
 }
 

@@ -49,6 +49,11 @@ enum pdf_align { PDF_ALIGN_LEFT, PDF_ALIGN_CENTER, PDF_ALIGN_RIGHT, PDF_ALIGN_JU
 
 enum { PDF_LEFT, PDF_TOP, PDF_RIGHT, PDF_BOTTOM };   /* index into margin[] */
 
+/* Text decorations (pdfmake's decoration), a bit set, and their style. */
+enum { PDF_DECO_UNDERLINE = 1, PDF_DECO_LINE_THROUGH = 2, PDF_DECO_OVERLINE = 4 };
+enum pdf_deco_style { PDF_DECO_SOLID, PDF_DECO_DASHED, PDF_DECO_DOTTED, PDF_DECO_DOUBLE,
+                      PDF_DECO_WAVY };
+
 struct pdf_style {
     double font_size;
     double line_height;     /* multiplier */
@@ -62,6 +67,16 @@ struct pdf_style {
     int fill;               /* fillColor set: table cells are painted */
     double fill_rgb[3];
     int page_break_before, page_break_after;    /* node-only too */
+    /* Drawn around the text by decor.c; all inherited like pdfmake's. */
+    int decoration;         /* PDF_DECO_* bits; 0 = none */
+    enum pdf_deco_style deco_style;
+    int has_deco_color;     /* else decorations take the text colour */
+    double deco_color[3];
+    double deco_thickness;  /* points; 0 = from the font size */
+    int has_background;
+    double background[3];   /* behind the run's text, the line's height */
+    const char *link;       /* URI, borrowed from the payload; NULL = none */
+    long link_page;         /* linkToPage, 1-based; 0 = none */
 };
 
 /* ---- the document ---- */
@@ -202,6 +217,22 @@ struct pdf_block {
     size_t skip;
 };
 
+/* The top-level watermark: text over every page, see decor.c. */
+struct pdf_watermark {
+    const char *text;       /* borrowed from the payload; NULL = none */
+    struct pdf_style style; /* font, size (0 = fit the page), bold, italics, colour */
+    double opacity;         /* 0..1 */
+    double angle;           /* degrees, pdfmake's sense (negative rises) */
+    int has_angle;          /* else along the page's diagonal */
+};
+
+/* ownerPassword, userPassword, permissions: libharu's RC4 128-bit. */
+struct pdf_crypt {
+    const char *owner, *user;   /* borrowed; NULL or "" = not given */
+    int has_permissions;
+    unsigned permissions;   /* PDF's P bits granted (3 print .. 12 high-res print) */
+};
+
 struct pdf_list {
     size_t parent;          /* enclosing list, index + 1; 0 = none */
 };
@@ -216,6 +247,11 @@ struct pdf_doc {
     struct pdf_para header, footer;     /* nruns == 0: none */
     int has_header, has_footer;
     const char *info[6];        /* borrowed from the payload; NULL = unset */
+    struct pdf_para background; /* top-level background: behind every page */
+    int has_background;
+    int has_image_links;        /* an image block has link or linkToPage */
+    struct pdf_watermark watermark;
+    struct pdf_crypt crypt;
 };
 
 void pdf_table_free(struct pdf_table *t);
@@ -327,6 +363,28 @@ int pdf_layout_box(struct pdf_layout *lay, const struct pdf_para *para,
                    struct pdf_fonts *fonts, double x, double w, double top,
                    int page, double *height, struct pdf_err *err);
 void pdf_layout_free(struct pdf_layout *lay);
+
+/* ---- decorations (decor.c) ---- */
+
+/* What decor.c draws on: one page of the document being rendered. */
+struct pdf_decor {
+    HPDF_Doc pdf;
+    HPDF_Page page;
+    int pages;              /* the document's page count, for linkToPage */
+    struct pdf_err *err;
+};
+
+/* Before a line's text object: the runs' background colours. */
+int pdf_decor_under(const struct pdf_decor *d, const struct pdf_line *line);
+/* After it: decorations and link annotations of the runs. */
+int pdf_decor_over(const struct pdf_decor *d, const struct pdf_line *line);
+/* A link annotation over a box (an image) when st has a link. */
+int pdf_decor_link(const struct pdf_decor *d, const struct pdf_style *st, double x, double y,
+                   double w, double h);
+/* The watermark over the page, through gs (its fill opacity). */
+int pdf_decor_watermark(const struct pdf_decor *d, const struct pdf_watermark *wm,
+                        double page_w, double page_h, struct pdf_fonts *fonts,
+                        HPDF_ExtGState gs);
 
 /* ---- rendering ---- */
 

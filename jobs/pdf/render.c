@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 
 /* The text state last set on the page: libharu writes every call into
  * the content stream, so unchanged settings are not repeated. */
@@ -28,6 +29,7 @@ struct render {
     int pages;
     struct pdf_err *err;
     struct text_state ts;
+    HPDF_ExtGState wm_gs;       /* the watermark's opacity; NULL = none */
 };
 
 /* The index in doc->info[] is the order of info_keys in doc.c. */
@@ -119,22 +121,42 @@ static int draw_line(struct render *r, HPDF_Page page, const struct pdf_line *li
     return 0;
 }
 
+enum line_pass { PASS_UNDER, PASS_TEXT, PASS_OVER };
+
+/* Lines [from, to), moved up by dy, in one pass: backgrounds under the
+ * text, the text in one text object, decorations and links over it. */
+static int line_pass(struct render *r, HPDF_Page page, const struct pdf_line *lines,
+                     size_t from, size_t to, double dy, enum line_pass pass)
+{
+    struct pdf_decor d = { r->pdf, page, r->pages, r->err };
+    int rc = 0;
+
+    for (size_t i = from; rc == 0 && i < to; i++) {
+        struct pdf_line line = lines[i];
+        line.baseline += dy;
+        rc = pass == PASS_TEXT ? draw_line(r, page, &line)
+           : pass == PASS_UNDER ? pdf_decor_under(&d, &line) : pdf_decor_over(&d, &line);
+    }
+    return rc;
+}
+
 static int draw_lines(struct render *r, HPDF_Page page, const struct pdf_layout *lay,
                       size_t *next, int pageno, double dy)
 {
-    int rc = 0;
+    size_t from = *next, to = from;
 
+    while (to < lay->nlines && lay->lines[to].page == pageno)
+        to++;
+    *next = to;
+    if (line_pass(r, page, lay->lines, from, to, dy, PASS_UNDER) != 0)
+        return -1;
     memset(&r->ts, 0, sizeof r->ts);    /* anything may have been drawn since */
     if (hpdf_ok(r, HPDF_Page_BeginText(page)))
         return -1;
-    for (; rc == 0 && *next < lay->nlines && lay->lines[*next].page == pageno; (*next)++) {
-        struct pdf_line line = lay->lines[*next];
-        line.baseline += dy;
-        rc = draw_line(r, page, &line);
-    }
-    if (hpdf_ok(r, HPDF_Page_EndText(page)))
+    if (line_pass(r, page, lay->lines, from, to, dy, PASS_TEXT) != 0 ||
+        hpdf_ok(r, HPDF_Page_EndText(page)))
         return -1;
-    return rc;
+    return line_pass(r, page, lay->lines, from, to, dy, PASS_OVER);
 }
 
 /* An image in libharu: raw RGB pixels, with the alpha channel as a soft
@@ -254,12 +276,34 @@ static int draw_canvas(struct render *r, HPDF_Page page, const struct pdf_placed
     return 0;
 }
 
+/* The style of the image block a placed image comes from: layout
+ * borrows the pixels from the block, so the block is found by them. */
+static const struct pdf_style *image_style(const struct pdf_doc *doc, const struct pdf_image *img)
+{
+    for (size_t i = 0; i < doc->nblocks; i++)
+        if (&doc->blocks[i].image == img)
+            return &doc->blocks[i].para.style;
+    return NULL;
+}
+
+/* An image's link (pdfmake links images, not canvases or QR codes). */
+static int image_link(struct render *r, HPDF_Page page, const struct pdf_placed *im)
+{
+    struct pdf_decor d = { r->pdf, page, r->pages, r->err };
+    const struct pdf_style *st = r->doc->has_image_links ? image_style(r->doc, im->image) : NULL;
+
+    if (!st)
+        return 0;
+    return pdf_decor_link(&d, st, im->x, im->y, im->w, im->h);
+}
+
 /* Images and canvases, both drawn outside text objects. */
 static int draw_images(struct render *r, HPDF_Page page, size_t *next, int pageno)
 {
     for (; *next < r->lay.nimages && r->lay.images[*next].page == pageno; (*next)++)
         if ((r->lay.images[*next].canvas ? draw_canvas(r, page, &r->lay.images[*next])
-                                         : draw_image(r, page, &r->lay.images[*next])) != 0)
+                                         : draw_image(r, page, &r->lay.images[*next]) ||
+                                           image_link(r, page, &r->lay.images[*next])) != 0)
             return -1;
     return 0;
 }
@@ -343,31 +387,120 @@ out:
     return rc;
 }
 
+/* The top-level background: laid out over the whole page width (its
+ * node's margins aside) from the top edge, as pdfmake does, under the
+ * page's content. */
+static int draw_background(struct render *r, HPDF_Page page, int pageno)
+{
+    const struct pdf_doc *doc = r->doc;
+    const double *m = doc->background.style.margin;
+    struct pdf_layout tmp = { 0 };
+    size_t next = 0;
+    double h;
+    int rc = -1;
+
+    if (pdf_layout_box(&tmp, &doc->background, &r->fonts, m[PDF_LEFT],
+                       doc->page_w - m[PDF_LEFT] - m[PDF_RIGHT], 0, pageno, &h, r->err) == 0)
+        rc = draw_lines(r, page, &tmp, &next, pageno, doc->page_h - m[PDF_TOP]);
+    pdf_layout_free(&tmp);
+    return rc;
+}
+
+static int draw_watermark(struct render *r, HPDF_Page page)
+{
+    struct pdf_decor d = { r->pdf, page, r->pages, r->err };
+
+    if (!r->wm_gs) {
+        r->wm_gs = HPDF_CreateExtGState(r->pdf);
+        if (!r->wm_gs ||
+            hpdf_ok(r, HPDF_ExtGState_SetAlphaFill(r->wm_gs, (HPDF_REAL)r->doc->watermark.opacity)))
+            return pdf_fail(r->err, "render_error", "libharu cannot set the watermark's opacity");
+    }
+    return pdf_decor_watermark(&d, &r->doc->watermark, r->doc->page_w, r->doc->page_h,
+                               &r->fonts, r->wm_gs);
+}
+
+/* All pages exist before any is drawn, so that a link can go to a later
+ * page. */
+static int add_pages(struct render *r)
+{
+    for (int p = 0; p < r->pages; p++) {
+        HPDF_Page page = HPDF_AddPage(r->pdf);
+        if (!page || hpdf_ok(r, HPDF_Page_SetWidth(page, (HPDF_REAL)r->doc->page_w)) ||
+            hpdf_ok(r, HPDF_Page_SetHeight(page, (HPDF_REAL)r->doc->page_h)))
+            return pdf_fail(r->err, "render_error", "cannot add page %d", p + 1);
+    }
+    return 0;
+}
+
 static int draw_pages(struct render *r, heft_job *job)
 {
+    const struct pdf_doc *doc = r->doc;
     size_t next = 0, next_image = 0, next_rect = 0;
 
+    if (add_pages(r) != 0)
+        return -1;
     for (int p = 0; p < r->pages; p++) {
-        HPDF_Page page;
+        HPDF_Page page = HPDF_GetPageByIndex(r->pdf, (HPDF_UINT)p);
         size_t rects = next_rect;
 
         if (heft_job_cancelled(job))
             return -2;
-        page = HPDF_AddPage(r->pdf);
-        if (!page || hpdf_ok(r, HPDF_Page_SetWidth(page, (HPDF_REAL)r->doc->page_w)) ||
-            hpdf_ok(r, HPDF_Page_SetHeight(page, (HPDF_REAL)r->doc->page_h)))
-            return pdf_fail(r->err, "render_error", "cannot add page %d", p + 1);
+        if (!page)
+            return pdf_fail(r->err, "render_error", "cannot find page %d", p + 1);
         while (next_rect < r->lay.nrects && r->lay.rects[next_rect].page == p)
             next_rect++;
-        if (draw_rects(r, page, rects, p, 0) != 0 ||
+        if ((doc->has_background && draw_background(r, page, p) != 0) ||
+            draw_rects(r, page, rects, p, 0) != 0 ||
             draw_lines(r, page, &r->lay, &next, p, 0) != 0 ||
             draw_images(r, page, &next_image, p) != 0 ||
             draw_rects(r, page, rects, p, 1) != 0 ||
-            (r->doc->has_header && draw_margin_para(r, page, &r->doc->header, p, 1) != 0) ||
-            (r->doc->has_footer && draw_margin_para(r, page, &r->doc->footer, p, 0) != 0))
+            (doc->has_header && draw_margin_para(r, page, &doc->header, p, 1) != 0) ||
+            (doc->has_footer && draw_margin_para(r, page, &doc->footer, p, 0) != 0) ||
+            (doc->watermark.text && draw_watermark(r, page) != 0))
             return -1;
     }
     return 0;
+}
+
+/* A random owner password, 32 hex digits, for documents given none. */
+static int make_password(struct render *r, char out[33])
+{
+    unsigned char raw[16];
+
+    if (getrandom(raw, sizeof raw, 0) != (ssize_t)sizeof raw)
+        return pdf_fail(r->err, "render_error", "no random bytes for an owner password");
+    for (size_t i = 0; i < sizeof raw; i++)
+        snprintf(out + 2 * i, 3, "%02x", raw[i]);
+    return 0;
+}
+
+/* ownerPassword, userPassword and permissions, as RC4 128-bit (R3): all
+ * libharu has.  libharu needs an owner password other than the user's:
+ * with none (or the same one) a random one is made up, and everything is
+ * allowed unless permissions says otherwise - as in pdfmake, where the
+ * user password then opens the document as its owner.  P: bits 1-2
+ * clear, 7-8 and 13-32 set (PDF's standard security handler), and the
+ * granted bits 3-6 and 9-12 as given; libharu writes it as it is. */
+static int set_encryption(struct render *r)
+{
+    const struct pdf_crypt *c = &r->doc->crypt;
+    const char *user = c->user ? c->user : "", *owner = c->owner ? c->owner : "";
+    unsigned perms = c->has_permissions ? c->permissions : 0;
+    char made[33];
+
+    if (!*owner && !*user)
+        return 0;
+    if (!*owner || strcmp(owner, user) == 0) {
+        if (make_password(r, made) != 0)
+            return -1;
+        owner = made;
+        if (!c->has_permissions)
+            perms = 0xF3C;
+    }
+    return hpdf_ok(r, HPDF_SetPassword(r->pdf, owner, user)) ||
+           hpdf_ok(r, HPDF_SetPermission(r->pdf, 0xFFFFF0C0u | perms)) ||
+           hpdf_ok(r, HPDF_SetEncryptionMode(r->pdf, HPDF_ENCRYPT_R3, 16)) ? -1 : 0;
 }
 
 static int setup(struct render *r)
@@ -382,7 +515,7 @@ static int setup(struct render *r)
         if (r->doc->info[i] &&
             hpdf_ok(r, HPDF_SetInfoAttr(r->pdf, info_types[i], r->doc->info[i])))
             return -1;
-    return 0;
+    return set_encryption(r);
 }
 
 /* The finished document's bytes, out of libharu's memory stream. */
@@ -410,7 +543,7 @@ static int save(struct render *r, unsigned char **out, size_t *out_len)
 int pdf_render(const struct pdf_doc *doc, heft_job *job, long long max_pages,
                unsigned char **out, size_t *out_len, int *pages, struct pdf_err *err)
 {
-    struct render r = { HPDF_New(on_hpdf_error, err), doc, { 0 }, { 0 }, 0, err, { 0 } };
+    struct render r = { HPDF_New(on_hpdf_error, err), doc, { 0 }, { 0 }, 0, err, { 0 }, NULL };
     int rc = -1;
 
     if (setup(&r) != 0 || pdf_fonts_init(&r.fonts, r.pdf, err) != 0)

@@ -29,7 +29,8 @@ static int sha256_hex(const unsigned char *data, size_t len, char hex[65])
     return 0;
 }
 
-static int report(heft_job *job, const unsigned char *pdf, size_t len, int pages)
+static int report(heft_job *job, const unsigned char *pdf, size_t len, int pages,
+                  json_t *warnings)
 {
     char hex[65];
     json_t *result;
@@ -40,8 +41,10 @@ static int report(heft_job *job, const unsigned char *pdf, size_t len, int pages
         return heft_job_fail(job, "no_memory", 1, "cannot store the PDF");
     result = json_pack("{s:i, s:I, s:s}", "pages", pages, "bytes", (json_int_t)len,
                        "sha256", hex);
-    if (!result)
+    if (!result || (warnings && json_object_set(result, "warnings", warnings) != 0)) {
+        json_decref(result);
         return heft_job_fail(job, "no_memory", 1, "cannot build the result");
+    }
     return heft_job_set_result(job, result);
 }
 
@@ -78,7 +81,7 @@ static int pdf_render_run(heft_job *job)
         rc = pdf_render(&doc, job, heft_job_limit(job, "max_pages", 1000), &pdf, &len,
                         &pages, &err);
     if (rc == 0)
-        rc = report(job, pdf, len, pages);
+        rc = report(job, pdf, len, pages, doc.warnings);
     else if (rc == -2)      /* cancelled: the daemon reports "timeout" */
         rc = HEFT_ERR;
     else

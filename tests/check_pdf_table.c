@@ -475,8 +475,6 @@ static const struct {
       "headerRows", "1 rows" },
     { "{'content': {'table': {'body': [['a']]}, 'layout': 'zebra'}}", "bad_input",
       "content.layout", "noBorders" },
-    { "{'content': {'table': {'body': [['a']], 'rows': 1}}}", "bad_input", "content.table",
-      "rows" },
     { "{'content': {'table': {'body': [[{'text': 'a', 'border': [true]}]]}}}", "bad_input",
       "border", "left, top, right, bottom" },
     { "{'content': {'table': {'body': [[{'text': 'a', 'borderColor': ['red']}]]}}}",

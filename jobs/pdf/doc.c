@@ -5,8 +5,10 @@
  *
  * All validation happens here, so layout and rendering never meet bad
  * input: every error names the docdef path (content[2].fontSize).  Known
- * pdfmake features this step cannot draw fail "unsupported"; keys pdfmake
- * does not know either fail "bad_input" - a typo must not be ignored.
+ * pdfmake features this step cannot draw fail "unsupported".  Node and
+ * top-level keys pdfmake does not know either are ignored, as pdfmake
+ * ignores them (its own examples carry a few), but never silently: each
+ * becomes a warning in the job's result.
  * Style inheritance: defaultStyle < parent node < named styles in order <
  * the node's own properties; margin and pageBreak belong to the node only.
  */
@@ -14,6 +16,7 @@
 #include "parse.h"
 
 #include <ctype.h>
+#include <stdarg.h>
 #include <errno.h>
 #include <qrencode.h>
 #include <stdio.h>
@@ -364,7 +367,8 @@ static int apply_props(struct parser *p, struct pdf_style *st, const json_t *obj
             continue;
         if (in_list(unsupported_keys, key))
             return pdf_fail(p->err, "unsupported", "%s: \"%s\" is not supported yet", path, key);
-        return pdf_fail(p->err, "bad_input", "%s: unknown property \"%s\"", path, key);
+        if (pdf_parse_warn(p, "%s: unknown property \"%s\" ignored", path, key) != 0)
+            return -1;
     }
     return 0;
 }
@@ -1613,7 +1617,8 @@ static int check_top(struct parser *p, const json_t *def)
             continue;
         if (in_list(unsupported_top, key))
             return pdf_fail(p->err, "unsupported", "%s: \"%s\" is not supported yet", key, key);
-        return pdf_fail(p->err, "bad_input", "%s: unknown property \"%s\"", key, key);
+        if (pdf_parse_warn(p, "%s: unknown property \"%s\" ignored", key, key) != 0)
+            return -1;
     }
     if (!json_object_get(def, "content"))
         return pdf_fail(p->err, "bad_input", "content: missing");
@@ -1716,6 +1721,7 @@ void pdf_doc_free(struct pdf_doc *doc)
         pdf_columns_free(doc->blocks[i].columns);
     free(doc->blocks);
     free(doc->lists);
+    json_decref(doc->warnings);
     pdf_para_free(&doc->header);
     pdf_para_free(&doc->footer);
     pdf_para_free(&doc->background);
@@ -1723,6 +1729,26 @@ void pdf_doc_free(struct pdf_doc *doc)
 }
 
 /* ---- for table.c: the parser's building blocks (parse.h) ---- */
+
+int pdf_parse_warn(struct parser *p, const char *fmt, ...)
+{
+    json_t **w = &p->doc->warnings;
+    char msg[PATH_MAX_LEN + 128];
+    va_list ap;
+
+    if (!*w && !(*w = json_array()))
+        return pdf_fail(p->err, "render_error", "out of memory");
+    if (json_array_size(*w) > PDF_MAX_WARNINGS)
+        return 0;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    if (json_array_size(*w) == PDF_MAX_WARNINGS)
+        snprintf(msg, sizeof msg, "more warnings not shown");
+    if (json_array_append_new(*w, json_string(msg)) != 0)
+        return pdf_fail(p->err, "render_error", "out of memory");
+    return 0;
+}
 
 int pdf_parse_node(struct parser *p, const json_t *node, const struct pdf_style *parent,
                    const double indent[2], const char *path, long long depth)

@@ -237,7 +237,10 @@ struct pdf_list {
     size_t parent;          /* enclosing list, index + 1; 0 = none */
 };
 
+#define PDF_MAX_WARNINGS 32
+
 struct pdf_doc {
+    json_t *warnings;           /* owned: strings for the result; NULL = none */
     struct pdf_block *blocks;   /* owned */
     size_t nblocks, cap;
     struct pdf_list *lists;     /* owned */

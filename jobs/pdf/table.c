@@ -205,8 +205,9 @@ static int parse_spec(struct parser *p, const json_t *spec, const char *path, st
     json_object_foreach((json_t *)spec, key, v) {
         if (strcmp(key, "heights") == 0)
             return pdf_fail(p->err, "unsupported", "%s: \"heights\" is not supported yet", sub);
-        if (!has_key(table_keys, key))
-            return pdf_fail(p->err, "bad_input", "%s: unknown property \"%s\"", sub, key);
+        if (!has_key(table_keys, key) &&
+            pdf_parse_warn(p, "%s: unknown property \"%s\" ignored", sub, key) != 0)
+            return -1;
     }
     if (parse_shape(p, spec, sub, t) != 0 ||
         parse_widths(p, json_object_get(spec, "widths"), sub, t) != 0 ||

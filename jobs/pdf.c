@@ -89,8 +89,26 @@ static int pdf_render_run(heft_job *job)
     return rc;
 }
 
+/* The settings become the state every job of the type shares (read only). */
+static int pdf_render_init(const json_t *settings, void **state, struct heft_init_error *err)
+{
+    struct pdf_shared *sh = pdf_shared_new(settings, err);
+
+    if (!sh)
+        return HEFT_ERR;
+    *state = sh;
+    return HEFT_OK;
+}
+
+static void pdf_render_fini(void *state)
+{
+    pdf_shared_free(state);
+}
+
 const struct heft_handler heft_pdf_render_handler = {
     .type = "pdf.render",
     .run = pdf_render_run,
     .summary = "renders a pdfmake document definition (JSON) to PDF",
+    .init = pdf_render_init,
+    .fini = pdf_render_fini,
 };

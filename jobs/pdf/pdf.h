@@ -35,6 +35,33 @@ struct pdf_err {
 int pdf_fail(struct pdf_err *err, const char *code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
+/* ---- settings and shared state (settings.c) ---- */
+
+enum pdf_output { PDF_OUT_BLOB, PDF_OUT_FILE, PDF_OUT_BOTH };
+
+/* What pdf.render's init builds from its settings (jobs.types.pdf.render
+ * in heft.yaml), shared read-only by every worker thread.  All zero = no
+ * settings: the handler then behaves as without a config. */
+struct pdf_shared {
+    enum pdf_output output;     /* "output", default blob */
+    /* Each subsystem adds its own members here; helper "fonts" adds the
+     * font families and the metrics cache. */
+};
+
+/* Parses one settings key into sh; on error fills err (err->key is the
+ * path of the bad node, such as "fonts.Roboto.bold") and returns -1.
+ * Whatever it stored in sh is freed by pdf_shared_free() either way. */
+typedef int (*pdf_setting_fn)(struct pdf_shared *sh, const char *key, const json_t *value,
+                              struct heft_init_error *err);
+
+/* The shared state for these settings (a JSON object), or NULL with err
+ * filled; unknown keys are refused. */
+struct pdf_shared *pdf_shared_new(const json_t *settings, struct heft_init_error *err);
+void pdf_shared_free(struct pdf_shared *sh);
+/* Fill err with key and a message; returns -1. */
+int pdf_setting_fail(struct heft_init_error *err, const char *key, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
 /* ---- resolved styles ---- */
 
 enum pdf_family {

@@ -44,6 +44,7 @@ enum pdf_output { PDF_OUT_BLOB, PDF_OUT_FILE, PDF_OUT_BOTH };
  * settings: the handler then behaves as without a config. */
 struct pdf_shared {
     enum pdf_output output;     /* "output", default blob */
+    char *output_dir;           /* "output_dir", resolved; NULL = none */
     /* Each subsystem adds its own members here; helper "fonts" adds the
      * font families and the metrics cache. */
 };
@@ -61,6 +62,30 @@ void pdf_shared_free(struct pdf_shared *sh);
 /* Fill err with key and a message; returns -1. */
 int pdf_setting_fail(struct heft_init_error *err, const char *key, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+/* A setting naming an existing directory by its absolute path: *dir gets
+ * it resolved (realpath, malloc'ed). */
+int pdf_setting_dir(const json_t *value, const char *key, char **dir,
+                    struct heft_init_error *err);
+
+/* ---- output files (output.c) ---- */
+
+/* The settings "output" and "output_dir" (pdf_setting_fn). */
+int pdf_output_setting(struct pdf_shared *sh, const char *key, const json_t *value,
+                       struct heft_init_error *err);
+/* Rules between them, once all keys are read. */
+int pdf_output_check(const struct pdf_shared *sh, struct heft_init_error *err);
+/* The file name for a job id: the id when it is 1+ of [A-Za-z0-9._-] not
+ * starting with '.', else '%' and the id's bytes in hex (or "%sha256-"
+ * and its sha256 when that would be too long); then ".pdf".  out must
+ * hold PDF_OUTPUT_NAME_MAX bytes. */
+#define PDF_OUTPUT_NAME_MAX 256
+void pdf_output_name(const char *id, char out[PDF_OUTPUT_NAME_MAX]);
+/* Write the PDF atomically as output_dir/NAME; *path gets the path
+ * (malloc'ed).  Errors are I/O errors: worth a retry. */
+int pdf_output_write(const struct pdf_shared *sh, const char *id, const unsigned char *pdf,
+                     size_t len, char **path, struct pdf_err *err);
+/* sha256 of data as 64 lowercase hex digits into hex[65]. */
+int pdf_sha256_hex(const unsigned char *data, size_t len, char hex[65]);
 
 /* ---- resolved styles ---- */
 

@@ -8,10 +8,13 @@
  * knows about them is their names.  A key not in the table is refused, as
  * the config parser cannot know which keys a handler takes.
  */
+#include <errno.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "pdf.h"
 
@@ -21,6 +24,8 @@ struct setting {
 };
 
 static const struct setting settings[] = {
+    { "output", pdf_output_setting },
+    { "output_dir", pdf_output_setting },
     /* HOOK (helper "fonts"): { "fonts", pdf_fonts_settings },
      * { "default_font", pdf_fonts_settings } go here. */
     { NULL, NULL },
@@ -35,6 +40,26 @@ int pdf_setting_fail(struct heft_init_error *err, const char *key, const char *f
     vsnprintf(err->msg, sizeof err->msg, fmt, ap);
     va_end(ap);
     return -1;
+}
+
+int pdf_setting_dir(const json_t *value, const char *key, char **dir,
+                    struct heft_init_error *err)
+{
+    const char *s = json_string_value(value);
+    struct stat st;
+
+    if (!s || !*s)
+        return pdf_setting_fail(err, key, "must be the path of a directory");
+    if (s[0] != '/')
+        return pdf_setting_fail(err, key, "must be an absolute path, got \"%.200s\"", s);
+    *dir = realpath(s, NULL);
+    if (!*dir)
+        return pdf_setting_fail(err, key, "%.200s: %s", s, strerror(errno));
+    if (stat(*dir, &st) == 0 && S_ISDIR(st.st_mode))
+        return 0;
+    free(*dir);
+    *dir = NULL;
+    return pdf_setting_fail(err, key, "%.200s is not a directory", s);
 }
 
 /* "unknown key; pdf.render takes a, b or c". */
@@ -66,9 +91,7 @@ static int parse_key(struct pdf_shared *sh, const char *key, const json_t *value
  * their checks here (helper "fonts": default_font names a family). */
 static int check_all(const struct pdf_shared *sh, struct heft_init_error *err)
 {
-    (void)sh;
-    (void)err;
-    return 0;
+    return pdf_output_check(sh, err);
 }
 
 struct pdf_shared *pdf_shared_new(const json_t *settings_obj, struct heft_init_error *err)
@@ -100,5 +123,6 @@ void pdf_shared_free(struct pdf_shared *sh)
 {
     if (!sh)
         return;
+    free(sh->output_dir);
     free(sh);
 }

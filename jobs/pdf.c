@@ -90,8 +90,13 @@ static int check_size(const json_t *def, long long max, struct pdf_err *err)
 /* The document definition: the payload itself, within its size limit. */
 static int definition(heft_job *job, const json_t **def, struct pdf_err *err)
 {
+    const json_t *images;
+
     *def = heft_job_payload(job);
-    return check_size(*def, heft_job_limit(job, "max_definition_bytes", 4194304), err);
+    if (check_size(*def, heft_job_limit(job, "max_definition_bytes", 4194304), err) != 0)
+        return -1;
+    images = json_is_object(*def) ? json_object_get(*def, "images") : NULL;
+    return images ? pdf_images_check(images, err) : 0;
 }
 
 /* Parse the docdef (images are decoded here, within their limits); the
@@ -102,6 +107,7 @@ static int parse(heft_job *job, const json_t *def, struct pdf_doc *doc, struct p
     struct pdf_image_limits lim = {
         heft_job_limit(job, "max_image_bytes", 10485760),
         heft_job_limit(job, "max_image_pixels", 25000000),
+        shared_of(job)->image_dirs, shared_of(job)->nimage_dirs, json_object_get(def, "images"),
     };
     int rc;
 

@@ -6,6 +6,7 @@
  */
 #include <check.h>
 #include <dirent.h>
+#include <png.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -139,6 +140,355 @@ START_TEST(test_unknown_key_is_refused_naming_it)
 }
 END_TEST
 
+/* pdf.render's init refuses settings at key, saying msg. */
+static void assert_init_fails(const char *settings, const char *key, const char *msg)
+{
+    struct heft_init_error e = pdf_settings_fail(settings);
+
+    ck_assert_str_eq(e.key, key);
+    ck_assert_str_eq(e.msg, msg);
+}
+
+/* ---- image files ---------------------------------------------------------- */
+
+/* dir/name (malloc'd); the directories on the way are created. */
+static char *path_in(const char *dir, const char *name)
+{
+    size_t n = strlen(dir) + strlen(name) + 2;
+    char *p = malloc(n), *slash;
+
+    ck_assert_ptr_nonnull(p);
+    snprintf(p, n, "%s/%s", dir, name);
+    for (slash = strchr(p + strlen(dir) + 1, '/'); slash; slash = strchr(slash + 1, '/')) {
+        *slash = '\0';
+        mkdir(p, 0755);
+        *slash = '/';
+    }
+    return p;
+}
+
+/* A w x h grey PNG file dir/name. */
+static void write_png(const char *dir, const char *name, unsigned w, unsigned h)
+{
+    unsigned char *px = calloc((size_t)w * h, 1);
+    char *path = path_in(dir, name);
+    png_image pi;
+
+    ck_assert_ptr_nonnull(px);
+    memset(&pi, 0, sizeof pi);
+    pi.version = PNG_IMAGE_VERSION;
+    pi.width = w;
+    pi.height = h;
+    pi.format = PNG_FORMAT_GRAY;
+    ck_assert_msg(png_image_write_to_file(&pi, path, 0, px, 0, NULL), "cannot write %s", path);
+    free(px);
+    free(path);
+}
+
+/* A 5 x 3 black JPEG (made once with libjpeg, quality 50), base64. */
+static const char jpeg_5x3[] =
+    "/9j/4AAQSkZJRgABAQAAAQABAAD/2wBDABALDA4MChAODQ4SERATGCgaGBYWGDEjJR0oOjM9PDkzODdASFxOQERX"
+    "RTc4UG1RV19iZ2hnPk1xeXBkeFxlZ2P/2wBDARESEhgVGC8aGi9jQjhCY2NjY2NjY2NjY2NjY2NjY2NjY2NjY2Nj"
+    "Y2NjY2NjY2NjY2NjY2NjY2NjY2NjY2NjY2P/wAARCAADAAUDASIAAhEBAxEB/8QAHwAAAQUBAQEBAQEAAAAAAAAA"
+    "AAECAwQFBgcICQoL/8QAtRAAAgEDAwIEAwUFBAQAAAF9AQIDAAQRBRIhMUEGE1FhByJxFDKBkaEII0KxwRVS0fAk"
+    "M2JyggkKFhcYGRolJicoKSo0NTY3ODk6Q0RFRkdISUpTVFVWV1hZWmNkZWZnaGlqc3R1dnd4eXqDhIWGh4iJipKT"
+    "lJWWl5iZmqKjpKWmp6ipqrKztLW2t7i5usLDxMXGx8jJytLT1NXW19jZ2uHi4+Tl5ufo6erx8vP09fb3+Pn6/8QA"
+    "HwEAAwEBAQEBAQEBAQAAAAAAAAECAwQFBgcICQoL/8QAtREAAgECBAQDBAcFBAQAAQJ3AAECAxEEBSExBhJBUQdh"
+    "cRMiMoEIFEKRobHBCSMzUvAVYnLRChYkNOEl8RcYGRomJygpKjU2Nzg5OkNERUZHSElKU1RVVldYWVpjZGVmZ2hp"
+    "anN0dXZ3eHl6goOEhYaHiImKkpOUlZaXmJmaoqOkpaanqKmqsrO0tba3uLm6wsPExcbHyMnK0tPU1dbX2Nna4uPk"
+    "5ebn6Onq8vP09fb3+Pn6/9oADAMBAAIRAxEAPwDz+iiigD//2Q==";
+
+/* The bytes of base64 text b64 as the file dir/name. */
+static void write_base64(const char *dir, const char *name, const char *b64)
+{
+    char *path = path_in(dir, name), cmd[2048];
+
+    snprintf(cmd, sizeof cmd, "printf '%%s' '%s' | base64 -d > '%s'", b64, path);
+    ck_assert_msg(system(cmd) == 0, "cannot write %s", path);
+    free(path);
+}
+
+static void write_text(const char *dir, const char *name, const char *text)
+{
+    char *path = path_in(dir, name);
+    FILE *f = fopen(path, "w");
+
+    ck_assert_msg(f != NULL, "cannot write %s", path);
+    fputs(text, f);
+    ck_assert_int_eq(fclose(f), 0);
+    free(path);
+}
+
+/* The sizes of the images in the PDF, as pdfimages -list shows them, in
+ * order: "8x6 4x4" (malloc'd). */
+static char *image_sizes(const struct pdf *p)
+{
+    char *dir = temp_dir(), *file = path_in(dir, "out.pdf"), *list, *line, *out;
+    char cmd[1200];
+    FILE *f = fopen(file, "wb");
+    int st, w, h;
+
+    ck_assert_ptr_nonnull(f);
+    ck_assert_uint_eq(fwrite(p->job->blob.data, 1, p->job->blob.len, f), p->job->blob.len);
+    ck_assert_int_eq(fclose(f), 0);
+    snprintf(cmd, sizeof cmd, "pdfimages -list '%s' 2>&1", file);
+    list = capture(cmd, &st);
+    ck_assert_msg(st == 0, "pdfimages fails:\n%s", list);
+    out = calloc(1, strlen(list) + 1);
+    ck_assert_ptr_nonnull(out);
+    for (line = strtok(list, "\n"); line; line = strtok(NULL, "\n"))
+        if (sscanf(line, "%*d %*d image %d %d", &w, &h) == 2)
+            sprintf(out + strlen(out), "%s%dx%d", *out ? " " : "", w, h);
+    free(list);
+    free(file);
+    rm_rf(dir);
+    return out;
+}
+
+static void assert_image_sizes(const struct pdf *p, const char *want)
+{
+    char *got = image_sizes(p);
+
+    ck_assert_str_eq(got, want);
+    free(got);
+}
+
+/* A job with a tconf (limits) and settings that must fail with code. */
+static struct heft_job *fails_conf_with(const char *payload, const struct heft_type_conf *t,
+                                        const char *settings, const char *code)
+{
+    struct heft_job *job = job_new(payload_of(payload), t);
+    void *state = pdf_settings(settings);
+    int rc;
+
+    job->state = state;
+    rc = run(job);
+    job->state = NULL;
+    pdf_settings_free(state);
+    ck_assert_msg(rc == HEFT_ERR && !strcmp(job->code, code), "expected %s, got rc %d %s: %s",
+                  code, rc, job->code, heft_buf_str(&job->message));
+    ck_assert_int_eq(job->retryable, 0);
+    return job;
+}
+
+/* Two image directories a and b, as settings for image_dirs: [a, b]. */
+struct dirs {
+    char *a, *b, *settings;
+};
+
+static void dirs_make(struct dirs *d)
+{
+    char *both;
+
+    d->a = temp_dir();
+    d->b = temp_dir();
+    both = settings_in("{'image_dirs': ['@DIR', ", d->a);
+    d->settings = malloc(strlen(both) + strlen(d->b) + 8);
+    ck_assert_ptr_nonnull(d->settings);
+    sprintf(d->settings, "%s'%s']}", both, d->b);
+    free(both);
+}
+
+static void dirs_free(struct dirs *d)
+{
+    rm_rf(d->a);
+    rm_rf(d->b);
+    free(d->settings);
+}
+
+START_TEST(test_image_file_names_are_found_in_the_first_image_dir_that_has_them)
+{
+    struct dirs d;
+    struct pdf *p;
+
+    NEED_PDF_TOOLS();
+    dirs_make(&d);
+    write_png(d.b, "images/sampleImage.png", 8, 6);
+    write_png(d.a, "logo.png", 4, 4);
+    write_png(d.b, "logo.png", 2, 2);
+    write_base64(d.b, "photo.jpg", jpeg_5x3);
+    p = render_ok_with(payload_of("{'content': [{'image': 'images/sampleImage.png'},"
+                                  " {'image': 'logo.png'}, {'image': './photo.jpg'}, 'after']}"),
+                       d.settings);
+    assert_image_sizes(p, "8x6 4x4 5x3");
+    assert_page_has(p, 1, "after");
+    pdf_free(p);
+    dirs_free(&d);
+}
+END_TEST
+
+START_TEST(test_images_dictionary_names_data_urls_and_files_that_nodes_refer_to)
+{
+    static const char dot[] = "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAAAAAA6fptVA"
+                              "AAACklEQVQI12NoAAAAggCB3UNq9AAAAABJRU5ErkJggg==";
+    char payload[1024];
+    struct dirs d;
+    struct pdf *p;
+
+    NEED_PDF_TOOLS();
+    dirs_make(&d);
+    write_png(d.a, "files/logo.png", 3, 2);
+    snprintf(payload, sizeof payload, "{'images': {'logo': 'files/logo.png', 'dot': '%s'},"
+             " 'content': [{'image': 'logo'}, {'image': 'dot'}, {'image': 'logo', 'width': 30}]}",
+             dot);
+    p = render_ok_with(payload_of(payload), d.settings);
+    assert_image_sizes(p, "3x2 1x1 3x2");
+    pdf_free(p);
+    /* Data URLs in the dictionary need no image_dirs. */
+    snprintf(payload, sizeof payload, "{'images': {'dot': '%s'}, 'content': [{'image': 'dot'}]}",
+             dot);
+    p = render_ok_with(payload_of(payload), "{}");
+    assert_image_sizes(p, "1x1");
+    pdf_free(p);
+    dirs_free(&d);
+}
+END_TEST
+
+START_TEST(test_absolute_and_dotdot_image_names_are_refused)
+{
+    static const char *const names[] = { "/etc/passwd", "../x.png", "images/../../x.png", ".." };
+    char payload[256];
+    struct heft_job *job;
+    struct dirs d;
+    size_t i;
+
+    dirs_make(&d);
+    for (i = 0; i < sizeof names / sizeof names[0]; i++) {
+        snprintf(payload, sizeof payload, "{'content': [{'image': '%s'}]}", names[i]);
+        job = render_fails_with(payload_of(payload), d.settings, "bad_input");
+        assert_message_has(job, "content[0].image: ");
+        assert_message_has(job, "image file names must be relative, without \"..\"");
+        heft_job_destroy(job);
+    }
+    dirs_free(&d);
+}
+END_TEST
+
+START_TEST(test_a_symlink_cannot_lead_out_of_the_image_dir)
+{
+    struct heft_job *job;
+    struct dirs d;
+    char *inside, *outside;
+
+    dirs_make(&d);
+    write_png(d.b, "secret.png", 2, 2);
+    outside = path_in(d.b, "secret.png");
+    inside = path_in(d.a, "link.png");
+    ck_assert_int_eq(symlink(outside, inside), 0);
+    job = render_fails_with(payload_of("{'content': [{'image': 'link.png'}]}"), d.settings,
+                            "bad_input");
+    assert_message_has(job, "content[0].image: \"link.png\" leads outside the image directory");
+    heft_job_destroy(job);
+    free(inside);
+    /* A link to a directory outside is no way out either. */
+    inside = path_in(d.a, "up");
+    ck_assert_int_eq(symlink(d.b, inside), 0);
+    job = render_fails_with(payload_of("{'content': [{'image': 'up/secret.png'}]}"), d.settings,
+                            "bad_input");
+    assert_message_has(job, "leads outside the image directory");
+    heft_job_destroy(job);
+    free(inside);
+    free(outside);
+    dirs_free(&d);
+}
+END_TEST
+
+START_TEST(test_missing_image_file_is_bad_input_naming_the_path)
+{
+    struct heft_job *job;
+    struct dirs d;
+
+    dirs_make(&d);
+    job = render_fails_with(payload_of("{'content': ['x', {'image': 'nope.png'}]}"), d.settings,
+                            "bad_input");
+    assert_message_has(job, "content[1].image: image file \"nope.png\" not found in image_dirs");
+    heft_job_destroy(job);
+    job = render_fails_with(payload_of("{'images': {'logo': 'gone.png'},"
+                                       " 'content': [{'image': 'logo'}]}"), d.settings,
+                            "bad_input");
+    assert_message_has(job, "images.logo: image file \"gone.png\" not found");
+    heft_job_destroy(job);
+    dirs_free(&d);
+}
+END_TEST
+
+START_TEST(test_image_file_over_max_image_bytes_is_refused_before_reading)
+{
+    struct heft_type_conf t = { .name = "pdf.render", .nlimits = 1,
+                                .limits = { { "max_image_bytes", 20 } } };
+    struct heft_job *job;
+    struct dirs d;
+
+    dirs_make(&d);
+    write_png(d.a, "big.png", 50, 50);
+    job = fails_conf_with("{'content': [{'image': 'big.png'}]}", &t, d.settings,
+                          "limit_exceeded");
+    assert_message_has(job, "content[0].image: the image file is ");
+    assert_message_has(job, "more than the max_image_bytes limit (20)");
+    heft_job_destroy(job);
+    dirs_free(&d);
+}
+END_TEST
+
+START_TEST(test_a_file_that_is_no_png_or_jpeg_is_unsupported)
+{
+    struct heft_job *job;
+    struct dirs d;
+
+    dirs_make(&d);
+    write_text(d.a, "notes.png", "not an image at all");
+    job = render_fails_with(payload_of("{'content': [{'image': 'notes.png'}]}"), d.settings,
+                            "unsupported");
+    assert_message_has(job, "content[0].image: not a PNG or JPEG file");
+    heft_job_destroy(job);
+    mkdir(d.a, 0755);
+    job = render_fails_with(payload_of("{'content': [{'image': '.'}]}"), d.settings,
+                            "bad_input");
+    assert_message_has(job, "not a regular file");
+    heft_job_destroy(job);
+    dirs_free(&d);
+}
+END_TEST
+
+START_TEST(test_image_file_names_without_image_dirs_stay_unsupported)
+{
+    struct heft_job *job;
+
+    job = render_fails_with(payload_of("{'content': [{'image': 'logo.png'}]}"), "{}",
+                            "unsupported");
+    assert_message_has(job, "content[0].image: image files need configured image directories "
+                       "(the image_dirs setting of pdf.render, unset)");
+    heft_job_destroy(job);
+}
+END_TEST
+
+START_TEST(test_images_dictionary_must_map_names_to_strings)
+{
+    struct heft_job *job;
+
+    job = render_fails_with(payload_of("{'images': ['a'], 'content': ['x']}"), "{}", "bad_input");
+    assert_message_has(job, "images: must be an object");
+    heft_job_destroy(job);
+    job = render_fails_with(payload_of("{'images': {'logo': 5}, 'content': ['x']}"), "{}",
+                            "bad_input");
+    assert_message_has(job, "images.logo: must be a string (a data URL or a file name)");
+    heft_job_destroy(job);
+    /* pdfmake's {url, headers} form fetches over the network: not here. */
+    job = render_fails_with(payload_of("{'images': {'logo': {'url': 'https://x/y.png'}},"
+                                       " 'content': ['x']}"), "{}", "unsupported");
+    heft_job_destroy(job);
+}
+END_TEST
+
+START_TEST(test_image_dirs_are_checked_at_init)
+{
+    assert_init_fails("{'image_dirs': '/tmp'}", "image_dirs", "must be a list of directories");
+    assert_init_fails("{'image_dirs': ['/tmp', '/nonexistent/images']}", "image_dirs[1]",
+                      "/nonexistent/images: No such file or directory");
+    assert_init_fails("{'image_dirs': []}", "image_dirs", "must be a list of directories");
+}
+END_TEST
+
 /* ---- output: blob, file or both ------------------------------------------ */
 
 START_TEST(test_output_file_writes_job_id_pdf_atomically_and_sets_no_blob)
@@ -269,25 +619,20 @@ START_TEST(test_output_settings_are_checked_at_init)
 {
     struct heft_init_error e;
 
-    e = pdf_settings_fail("{'output': 'file'}");
-    ck_assert_str_eq(e.key, "output");
-    ck_assert_str_eq(e.msg, "file needs output_dir");
-    e = pdf_settings_fail("{'output': 'pdf', 'output_dir': '/tmp'}");
-    ck_assert_str_eq(e.key, "output");
-    ck_assert_str_eq(e.msg, "must be blob, file or both");
-    e = pdf_settings_fail("{'output_dir': '/nonexistent/heft'}");
-    ck_assert_str_eq(e.key, "output_dir");
-    ck_assert_str_eq(e.msg, "/nonexistent/heft: No such file or directory");
-    e = pdf_settings_fail("{'output_dir': 'relative/dir'}");
-    ck_assert_str_eq(e.msg, "must be an absolute path, got \"relative/dir\"");
-    e = pdf_settings_fail("{'output_dir': '/etc/hostname'}");
-    ck_assert_str_eq(e.msg, "/etc/hostname is not a directory");
+    assert_init_fails("{'output': 'file'}", "output", "file needs output_dir");
+    assert_init_fails("{'output': 'pdf', 'output_dir': '/tmp'}", "output",
+                      "must be blob, file or both");
+    assert_init_fails("{'output_dir': '/nonexistent/heft'}", "output_dir",
+                      "/nonexistent/heft: No such file or directory");
+    assert_init_fails("{'output_dir': 'relative/dir'}", "output_dir",
+                      "must be an absolute path, got \"relative/dir\"");
+    assert_init_fails("{'output_dir': '/etc/hostname'}", "output_dir",
+                      "/etc/hostname is not a directory");
+    assert_init_fails("{'output_dir': 12}", "output_dir", "must be the path of a directory");
     /* Exists but takes no files (even for root). */
     e = pdf_settings_fail("{'output_dir': '/proc'}");
     ck_assert_str_eq(e.key, "output_dir");
     ck_assert_msg(strstr(e.msg, "cannot create files in /proc: "), "%s", e.msg);
-    e = pdf_settings_fail("{'output_dir': 12}");
-    ck_assert_str_eq(e.msg, "must be the path of a directory");
 }
 END_TEST
 
@@ -314,6 +659,7 @@ static Suite *pdf_conf_suite(void)
 {
     Suite *s = suite_create("pdf_conf");
     TCase *init = tcase("init"), *output = tcase("output"), *limits = tcase("limits");
+    TCase *images = tcase("images");
 
     tcase_add_test(init, test_no_settings_render_as_before);
     tcase_add_test(init, test_unknown_key_is_refused_naming_it);
@@ -325,7 +671,18 @@ static Suite *pdf_conf_suite(void)
     tcase_add_test(output, test_write_error_is_a_retryable_output_error);
     tcase_add_test(output, test_output_settings_are_checked_at_init);
     tcase_add_test(limits, test_definition_over_max_definition_bytes_is_limit_exceeded);
+    tcase_add_test(images, test_image_file_names_are_found_in_the_first_image_dir_that_has_them);
+    tcase_add_test(images, test_images_dictionary_names_data_urls_and_files_that_nodes_refer_to);
+    tcase_add_test(images, test_absolute_and_dotdot_image_names_are_refused);
+    tcase_add_test(images, test_a_symlink_cannot_lead_out_of_the_image_dir);
+    tcase_add_test(images, test_missing_image_file_is_bad_input_naming_the_path);
+    tcase_add_test(images, test_image_file_over_max_image_bytes_is_refused_before_reading);
+    tcase_add_test(images, test_a_file_that_is_no_png_or_jpeg_is_unsupported);
+    tcase_add_test(images, test_image_file_names_without_image_dirs_stay_unsupported);
+    tcase_add_test(images, test_images_dictionary_must_map_names_to_strings);
+    tcase_add_test(images, test_image_dirs_are_checked_at_init);
     suite_add_tcase(s, init);
+    suite_add_tcase(s, images);
     suite_add_tcase(s, output);
     suite_add_tcase(s, limits);
     return s;

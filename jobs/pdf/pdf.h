@@ -45,6 +45,8 @@ enum pdf_output { PDF_OUT_BLOB, PDF_OUT_FILE, PDF_OUT_BOTH };
 struct pdf_shared {
     enum pdf_output output;     /* "output", default blob */
     char *output_dir;           /* "output_dir", resolved; NULL = none */
+    char **image_dirs;          /* "image_dirs", resolved, in order */
+    size_t nimage_dirs;
     /* Each subsystem adds its own members here; helper "fonts" adds the
      * font families and the metrics cache. */
 };
@@ -136,13 +138,35 @@ struct pdf_image {
 };
 
 struct pdf_image_limits {
-    long long max_bytes;    /* decoded base64 */
+    long long max_bytes;    /* decoded base64, or the file's size */
     long long max_pixels;   /* width * height */
+    /* Where images come from besides data URLs (imagefile.c): the
+     * image_dirs setting (none: file names are unsupported) and the
+     * docdef's `images` dictionary (NULL: none). */
+    char *const *dirs;
+    size_t ndirs;
+    const json_t *images;
 };
 
 /* Decode a pdfmake image source (a PNG or JPEG data URL); errors name path. */
 int pdf_image_decode(struct pdf_image *img, const char *src, const struct pdf_image_limits *lim,
                      const char *path, struct pdf_err *err);
+/* Decode the bytes of a PNG or JPEG file (told apart by their signature). */
+int pdf_image_decode_bytes(struct pdf_image *img, const unsigned char *data, size_t len,
+                           long long max_pixels, const char *path, struct pdf_err *err);
+
+/* ---- image files and the images dictionary (imagefile.c) ---- */
+
+/* The setting "image_dirs" (pdf_setting_fn): a list of directories. */
+int pdf_image_dirs_setting(struct pdf_shared *sh, const char *key, const json_t *value,
+                           struct heft_init_error *err);
+/* Check the docdef's `images` dictionary: an object of strings. */
+int pdf_images_check(const json_t *images, struct pdf_err *err);
+/* Decode what an image node's `image` names: a data URL, a name in the
+ * `images` dictionary (whose value is a data URL or a file name), or a file
+ * name looked up in the image directories in order.  Errors name path. */
+int pdf_image_load(struct pdf_image *img, const char *src, const struct pdf_image_limits *lim,
+                   const char *path, struct pdf_err *err);
 void pdf_image_free(struct pdf_image *img);
 
 /* ---- canvas (pdfmake vector drawings) ---- */

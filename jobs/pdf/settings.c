@@ -24,6 +24,7 @@ struct setting {
 };
 
 static const struct setting settings[] = {
+    { "image_dirs", pdf_image_dirs_setting },
     { "output", pdf_output_setting },
     { "output_dir", pdf_output_setting },
     /* HOOK (helper "fonts"): { "fonts", pdf_fonts_settings },
@@ -124,5 +125,8 @@ void pdf_shared_free(struct pdf_shared *sh)
     if (!sh)
         return;
     free(sh->output_dir);
+    for (size_t i = 0; i < sh->nimage_dirs; i++)
+        free(sh->image_dirs[i]);
+    free(sh->image_dirs);
     free(sh);
 }

@@ -639,6 +639,22 @@ START_TEST(test_repeat_over_a_non_array_and_objects_in_text_are_template_errors)
                  "longer string");
     free(settings);
     rm_rf(dir);
+    /* $index and $number are numbers, with nothing below them. */
+    dir = templates(&settings, "odd.yaml",
+                    "content:\n  - $repeat: rows\n    $each:\n      stack:\n"
+                    "        - '{{$index.x}}'\n        - $repeat: $number\n          $each: x\n",
+                    NULL);
+    assert_fails("{'template': 'odd', 'data': {'rows': [1]}}", settings, "template_error",
+                 "content[0].$each.stack[0]: {{$index.x}}: no value at \"$index.x\"");
+    free(settings);
+    rm_rf(dir);
+    dir = templates(&settings, "odd.yaml",
+                    "content:\n  - $repeat: rows\n    $each:\n      stack:\n"
+                    "        - $repeat: $number\n          $each: x\n", NULL);
+    assert_fails("{'template': 'odd', 'data': {'rows': [1]}}", settings, "template_error",
+                 "content[0].$each.stack[0]: $repeat: \"$number\" is not an array");
+    free(settings);
+    rm_rf(dir);
 }
 END_TEST
 

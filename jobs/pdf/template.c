@@ -449,7 +449,7 @@ static const json_t *child_of(const json_t *v, const char *seg, size_t len)
 }
 
 /* The value a placeholder path names, or NULL; *owned gets what must be
- * freed ($index, $number). */
+ * freed ($index, $number: then the value itself). */
 static const json_t *lookup(const struct expander *x, const struct scope *sc, const char *p,
                             size_t len, json_t **owned)
 {
@@ -473,6 +473,10 @@ static const json_t *lookup(const struct expander *x, const struct scope *sc, co
         if (seg > len)
             seg = len;
         v = child_of(v, p, seg);
+    }
+    if (!v) {
+        json_decref(*owned);
+        *owned = NULL;
     }
     return v;
 }
@@ -627,11 +631,12 @@ static int expand_repeat(struct expander *x, const json_t *node, json_t *out,
     json_t *owned, *v;
 
     items = lookup(x, sc, what, strlen(what), &owned);
-    json_decref(owned);
     if (!items)
         return expand_fail(x, "template_error", "$repeat: no value at \"%s\"", what);
-    if (!json_is_array(items))
+    if (owned || !json_is_array(items)) {
+        json_decref(owned);
         return expand_fail(x, "template_error", "$repeat: \"%s\" is not an array", what);
+    }
     for (inner.index = 0; inner.index < json_array_size(items); inner.index++) {
         inner.item = json_array_get(items, inner.index);
         v = expand_child(x, "$each", 0, json_object_get(node, "$each"), &inner);

@@ -39,7 +39,6 @@ static const char *const unsupported_keys[] = {
 };
 
 static const char *const unsupported_top[] = {
-    "images",
     "pageBreakBefore", "version", "subset", "tagged", "displayTitle", "language",
     "patterns", "attachments", "files", NULL,
 };
@@ -646,7 +645,7 @@ static int add_image(struct parser *p, const json_t *node, const struct pdf_styl
     b->indent[0] = indent[0] + st.margin[PDF_LEFT];
     b->indent[1] = indent[1] + st.margin[PDF_RIGHT];
     p->doc->has_image_links |= st.link || st.link_page;
-    if (pdf_image_decode(&b->image, json_string_value(src), p->img_lim, sub, p->err) != 0)
+    if (pdf_image_load(&b->image, json_string_value(src), p->img_lim, sub, p->err) != 0)
         return -1;
     image_size(b, dims);
     if (add_space(p, st.margin[PDF_BOTTOM]) != 0 ||
@@ -1603,7 +1602,7 @@ static int parse_decor(struct parser *p, const json_t *def, const struct pdf_sty
 
 static const char *const top_keys[] = {
     "content", "styles", "defaultStyle", "pageSize", "pageOrientation", "pageMargins",
-    "info", "header", "footer", "compress",
+    "info", "header", "footer", "compress", "images",
     "watermark", "background", "ownerPassword", "userPassword", "permissions", NULL,
 };
 

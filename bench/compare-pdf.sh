@@ -89,18 +89,7 @@ done
 # heftd's config: Roboto from Debian's fonts-roboto-unhinted, if this heftd
 # knows font settings and the files are there.
 roboto=/usr/share/fonts/truetype/roboto/unhinted/RobotoTTF
-cat > "$tmp/heft.yaml" <<EOF
-jobs:
-  types:
-    pdf.render:
-      fonts:
-        Roboto:
-          normal: $roboto/Roboto-Regular.ttf
-          bold: $roboto/Roboto-Medium.ttf
-          italics: $roboto/Roboto-Italic.ttf
-          bolditalics: $roboto/Roboto-MediumItalic.ttf
-      default_font: Roboto
-EOF
+printf 'jobs:\n  types:\n    pdf.render:\n' | cat - tests/conformance/roboto.yaml > "$tmp/heft.yaml"
 heft_font="Roboto (Debian fonts-roboto-unhinted, $roboto)"
 if [ ! -f "$roboto/Roboto-Regular.ttf" ]; then
     echo "compare-pdf: NOTE: $roboto is missing (apt-get install fonts-roboto-unhinted):" \

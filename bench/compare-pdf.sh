@@ -134,6 +134,9 @@ heft_run() {
     bounded "$tmp/heft.out" "$tmp/heft.err" bench/heft-bench --redis "$url" --mode drain \
         --type pdf.render --payload "@$tmp/$1.json" --jobs "$2" --clients 1 --pid "$heftd_pid" || true
     heft_line=$(cat "$tmp/heft.out")
+    # The page count of one job's PDF, to show both sides made the same document.
+    heft_pages=$(rcli --scan --pattern 'heft:{default}:job:*' | head -n 1 |
+        xargs -r -I@ redis-cli -p "$port" HGET @ result | sed -n 's/.*"pages":\([0-9]*\).*/\1/p')
     drop_jobs
     if [ -z "$heft_line" ]; then
         heft_err="heft-bench: $(grep -v '^heft-bench: heftd_rss_kb' "$tmp/heft.err" | head -n 3 | tr '\n' ' ')"
@@ -157,6 +160,7 @@ for variant in helvetica roboto; do
     # A few renders first: fonts loaded, and a document heft cannot render
     # is reported at once instead of after N failures.
     heft_run "$variant" 5
+    h_pages=${heft_pages:--}
     if [ -n "$heft_err" ]; then
         heft_failed "$variant"
     else
@@ -182,22 +186,23 @@ for variant in helvetica roboto; do
         echo "compare-pdf: pdfmake, $variant: $pm_line" >&2
         p_ms=$(field ms_per_doc "$pm_line")
         p_dps=$(field docs_per_s "$pm_line")
+        p_pages=$(field pages "$pm_line")
     else
         echo "compare-pdf: pdfmake, $variant: $(head -n 3 "$tmp/pdfmake.err" | tr '\n' ' ')" >&2
-        p_ms=failed p_dps=-
+        p_ms=failed p_dps=- p_pages=-
         status=1
     fi
 
     ratio=n/a
     [ "${h_ms%% *}" != failed ] && [ "$p_ms" != failed ] &&
         ratio=$(awk -v h="$h_ms" -v p="$p_ms" 'BEGIN { printf "%.2f", p / h }')
-    rows="$rows| $variant | $h_ms | $h_dps | $h_cpu | $p_ms | $p_dps | $ratio |
+    rows="$rows| $variant | $h_pages / $p_pages | $h_ms | $h_dps | $h_cpu | $p_ms | $p_dps | $ratio |
 "
 done
 
 echo
-echo "| font | heft ms/doc | heft docs/s/core | heftd CPU ms/doc | pdfmake ms/doc | pdfmake docs/s/core | heft/pdfmake |"
-echo "|---|---|---|---|---|---|---|"
+echo "| font | pages heft / pdfmake | heft ms/doc | heft docs/s/core | heftd CPU ms/doc | pdfmake ms/doc | pdfmake docs/s/core | heft/pdfmake |"
+echo "|---|---|---|---|---|---|---|---|"
 printf '%s' "$rows"
 echo
 echo "(helvetica: base-14 Helvetica, not embedded; roboto: embedded TrueType; heft: $heft_font;" \

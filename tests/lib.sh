@@ -54,3 +54,22 @@ start_heftd() {
     done
     fail "heftd did not send a heartbeat"
 }
+
+# npm_ci DIR: installs the packages that DIR/package-lock.json pins into
+# $TEST_DIR/node_modules (scripts run from $TEST_DIR find them there).
+# Skips the test (exit 77) when the npm registry cannot be reached; any other
+# npm failure fails it.
+npm_ci() {
+    cp "$1/package.json" "$1/package-lock.json" "$TEST_DIR/"
+    if ! (cd "$TEST_DIR" && timeout 300 npm ci --prefer-offline --ignore-scripts --no-audit --no-fund \
+            --loglevel=error --fetch-timeout=30000 --fetch-retries=2 --fetch-retry-maxtimeout=5000 \
+            --fetch-retry-mintimeout=1000) > "$TEST_DIR/npm.log" 2>&1; then
+        if ! timeout 60 npm ping --fetch-retries=0 --fetch-timeout=20000 > /dev/null 2>&1; then
+            echo "SKIP: $(basename "$0" .sh): the npm registry ($(npm config get registry)) cannot be reached" \
+                "to install the packages of ${1#"$HEFT_SRCDIR"/}"
+            exit 77
+        fi
+        sed 's/^/  npm: /' "$TEST_DIR/npm.log" >&2
+        fail "npm ci of ${1#"$HEFT_SRCDIR"/}/package-lock.json failed"
+    fi
+}

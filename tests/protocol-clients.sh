@@ -37,15 +37,7 @@ cp "$HEFT_SRCDIR/src/lua/enqueue.lua" "$TEST_DIR/enqueue.lua"
 sha=$(sha1sum "$TEST_DIR/enqueue.lua" | cut -c1-40)
 
 # ioredis, at the version tests/clients/package-lock.json pins.
-cp "$HEFT_SRCDIR/tests/clients/package.json" "$HEFT_SRCDIR/tests/clients/package-lock.json" "$TEST_DIR/"
-if ! (cd "$TEST_DIR" && timeout 300 npm ci --prefer-offline --ignore-scripts --no-audit --no-fund \
-        --loglevel=error --fetch-timeout=30000 --fetch-retries=2 --fetch-retry-maxtimeout=5000 \
-        --fetch-retry-mintimeout=1000) > "$TEST_DIR/npm.log" 2>&1; then
-    timeout 60 npm ping --fetch-retries=0 --fetch-timeout=20000 > /dev/null 2>&1 ||
-        skip "the npm registry ($(npm config get registry)) cannot be reached to install ioredis"
-    sed 's/^/  npm: /' "$TEST_DIR/npm.log" >&2
-    fail "npm ci of tests/clients/package-lock.json failed"
-fi
+npm_ci "$HEFT_SRCDIR/tests/clients"
 
 start_redis
 url="redis://127.0.0.1:$REDIS_PORT"

@@ -1741,8 +1741,6 @@ static const struct {
       "content[1].table" },
     { "custom table layouts", "{'content': ['ok', {'table': {'body': [['a']]}, 'layout': {}}]}",
       "content[1].layout" },
-    { "listType", "{'content': ['ok', {'ul': [{'text': 'a', 'listType': 'circle'}]}]}",
-      "content[1].ul[0]" },
     { "svg", "{'content': ['ok', {'svg': '<svg width=\\'10\\' height=\\'10\\'></svg>'}]}", "content[1]" },
     { "toc", "{'content': ['ok', {'toc': {'title': {'text': 'Contents'}}}]}", "content[1]" },
 };
@@ -1753,6 +1751,36 @@ START_TEST(test_pdf_unsupported_feature_is_refused_by_name)
 
     assert_message_has(job, unsupported[_i].feature);
     assert_message_has(job, unsupported[_i].path);
+    heft_job_destroy(job);
+}
+END_TEST
+
+/* pdfmake: an item's listType and counter change its own marker only;
+ * the list keeps counting. */
+START_TEST(test_pdf_list_item_type_and_counter_change_only_its_marker)
+{
+    struct pdf *p;
+
+    NEED_PDF_TOOLS();
+    p = render_ok("{'content': [{'ol': ['one', {'text': 'two', 'counter': 10}, 'three',"
+                  " {'text': 'four', 'listType': 'upper-roman'}]},"
+                  " {'ul': ['a', {'text': 'b', 'listType': 'none'}, {'text': 'c',"
+                  " 'listType': 'square'}]}]}");
+    assert_has_text(p->text, "1. one 10. two 3. three IV. four");
+    assert_has_text(p->text, "\u2022 a b \u25A0");     /* pdftotext may glue c to the square */
+    pdf_free(p);
+}
+END_TEST
+
+START_TEST(test_pdf_list_item_bad_type_or_counter_is_bad_input)
+{
+    struct heft_job *job = render_fails("{'content': {'ol': [{'text': 'a', 'listType': 'disc'}]}}",
+                                        "bad_input");
+
+    assert_message_has(job, "content.ol[0].listType");
+    heft_job_destroy(job);
+    job = render_fails("{'content': {'ol': [{'text': 'a', 'counter': 'x'}]}}", "bad_input");
+    assert_message_has(job, "content.ol[0].counter");
     heft_job_destroy(job);
 }
 END_TEST
@@ -1857,6 +1885,11 @@ static Suite *pdf_suite(void)
     tcase_add_test(tc, test_pdf_image_file_name_and_other_types_are_unsupported);
     tcase_add_test(tc, test_pdf_image_size_properties_must_be_numbers);
     tcase_add_test(tc, test_pdf_image_limits_are_limit_exceeded);
+    suite_add_tcase(s, tc);
+
+    tc = tcase("list items");
+    tcase_add_test(tc, test_pdf_list_item_type_and_counter_change_only_its_marker);
+    tcase_add_test(tc, test_pdf_list_item_bad_type_or_counter_is_bad_input);
     suite_add_tcase(s, tc);
 
     tc = tcase("canvas");

@@ -33,7 +33,7 @@ static const char *const unsupported_keys[] = {
     "noWrap", "preserveLeadingSpaces", "preserveTrailingSpaces", "id", "destination",
     "headlineLevel", "unbreakable", "absolutePosition", "relativePosition",
     "marginLeft", "marginTop", "marginRight", "marginBottom", "leadingIndent",
-    "sup", "sub", "listType", "counter", "separator", "pageOrientation",
+    "sup", "sub", "separator", "pageOrientation",
     "tocStyle", "tocMargin", "tocNumberStyle", "heights", "lineBreak",
     "wordBreak", "features", "alt", NULL,
 };
@@ -1122,6 +1122,12 @@ static const char *const ol_types[] = {
     "decimal", "lower-alpha", "upper-alpha", "lower-roman", "upper-roman", "none", NULL,
 };
 
+struct list_item {
+    int type;                   /* the item's listType; -1 = the list's */
+    int has_counter;
+    long long counter;
+};
+
 struct list_spec {
     int ordered;
     int type;                   /* index into ul_types / ol_types */
@@ -1247,21 +1253,50 @@ static int is_list(const json_t *item)
     return json_is_object(item) && (json_object_get(item, "ul") || json_object_get(item, "ol"));
 }
 
-/* The marker of the k-th marked item (0-based) of n; NULL = none. */
-static char *marker_text(const struct list_spec *ls, long long k, long long n)
+/* The marker of the k-th marked item (0-based) of n, with the item's own
+ * listType and counter when it has them; NULL = none. */
+static char *marker_text(const struct list_spec *ls, const struct list_item *it, long long k,
+                         long long n)
 {
     char num[64], *out;
     long long first = ls->has_start ? ls->start : ls->reversed ? n : 1;
+    int type = it->type >= 0 ? it->type : ls->type;
 
     if (!ls->ordered)
-        return ul_glyphs[ls->type] ? strdup(ul_glyphs[ls->type]) : NULL;
-    if (ls->type == OL_NONE)
+        return ul_glyphs[type] ? strdup(ul_glyphs[type]) : NULL;
+    if (type == OL_NONE)
         return NULL;
-    fmt_counter(num, sizeof num, ls->type, ls->reversed ? first - k : first + k);
+    fmt_counter(num, sizeof num, type,
+                it->has_counter ? it->counter : ls->reversed ? first - k : first + k);
     out = malloc(strlen(ls->sep[0]) + strlen(num) + strlen(ls->sep[1]) + 1);
     if (out)
         sprintf(out, "%s%s%s", ls->sep[0], num, ls->sep[1]);
     return out;
+}
+
+/* An item's own listType and counter (pdfmake: they change its marker
+ * only; the list's count goes on). */
+static int get_list_item(struct parser *p, const json_t *item, const char *path,
+                         const struct list_spec *ls, struct list_item *it)
+{
+    const json_t *lt = json_is_object(item) ? json_object_get(item, "listType") : NULL;
+    const json_t *ct = json_is_object(item) ? json_object_get(item, "counter") : NULL;
+    const char *const *names = ls->ordered ? ol_types : ul_types;
+    const char *s = json_string_value(lt);
+
+    it->type = -1;
+    it->has_counter = ct != NULL;
+    for (int i = 0; s && names[i] && it->type < 0; i++)
+        if (strcmp(names[i], s) == 0)
+            it->type = i;
+    if (lt && it->type < 0)
+        return pdf_fail(p->err, "bad_input", "%s.listType: unknown %s list type", path,
+                        ls->ordered ? "ol" : "ul");
+    if (ct && (!json_is_integer(ct) || json_integer_value(ct) > 1000000000 ||
+               json_integer_value(ct) < -1000000000))
+        return pdf_fail(p->err, "bad_input", "%s.counter: must be an integer within +-1e9", path);
+    it->counter = ct ? json_integer_value(ct) : 0;
+    return 0;
 }
 
 /* Hang the marker on the item's first paragraph (blocks from `first` on);
@@ -1311,16 +1346,26 @@ static int add_items(struct parser *p, const json_t *items, const struct list_sp
     for (size_t i = 0; i < json_array_size(items); i++)
         n += !is_list(json_array_get(items, i));
     for (size_t i = 0; i < json_array_size(items); i++) {
-        const json_t *item = json_array_get(items, i);
+        static const char *const item_keys[] = { "listType", "counter", NULL };
+        const json_t *item = json_array_get(items, i), *saved = p->cell;
+        const char *const *saved_keys = p->cell_keys;
+        struct list_item it = { -1, 0, 0 };
         char *text = NULL;
         int rc;
         path_index(sub, path, i);
         first = p->doc->nblocks;
-        if (add_node(p, item, st, inner, sub, depth + 1) != 0)
+        if (get_list_item(p, item, sub, ls, &it) != 0)
+            return -1;
+        p->cell = item;         /* listType and counter are the list's, not style */
+        p->cell_keys = item_keys;
+        rc = add_node(p, item, st, inner, sub, depth + 1);
+        p->cell = saved;
+        p->cell_keys = saved_keys;
+        if (rc != 0)
             return -1;
         if (is_list(item))      /* a nested list has no marker of its own */
             continue;
-        text = marker_text(ls, k++, n);
+        text = marker_text(ls, &it, k++, n);
         rc = text ? attach_marker(p, first, text, ls, inner[0], sub) : 0;
         free(text);
         if (rc != 0)

@@ -1765,7 +1765,7 @@ START_TEST(test_pdf_list_item_type_and_counter_change_only_its_marker)
     p = render_ok("{'content': [{'ol': ['one', {'text': 'two', 'counter': 10}, 'three',"
                   " {'text': 'four', 'listType': 'upper-roman'}]},"
                   " {'ul': ['a', {'text': 'b', 'listType': 'none'}, {'text': 'c',"
-                  " 'listType': 'square'}]}]}");
+                  " 'listType': 'square', 'markerColor': 'red'}]}]}");
     assert_has_text(p->text, "1. one 10. two 3. three IV. four");
     assert_has_text(p->text, "\u2022 a b \u25A0");     /* pdftotext may glue c to the square */
     pdf_free(p);

@@ -33,7 +33,8 @@ static const char *const unsupported_keys[] = {
     "noWrap", "preserveLeadingSpaces", "preserveTrailingSpaces", "id", "destination",
     "headlineLevel", "unbreakable", "absolutePosition", "relativePosition",
     "marginLeft", "marginTop", "marginRight", "marginBottom", "leadingIndent",
-    "sup", "sub", "separator", "pageOrientation",
+    "sup", "sub", "separator", "pageOrientation", "outline", "outlineText",
+    "outlineParentId", "outlineExpanded",
     "tocStyle", "tocMargin", "tocNumberStyle", "heights", "lineBreak",
     "wordBreak", "features", "alt", NULL,
 };
@@ -47,17 +48,61 @@ static const char *const info_keys[6] = {
     "title", "author", "subject", "keywords", "creator", "producer",
 };
 
-struct named_color { const char *name; double rgb[3]; };
+/* The CSS named colours, which pdfmake (through pdfkit) accepts. */
+struct named_color { const char *name; unsigned long rgb; };
 
 static const struct named_color colors[] = {
-    { "black", { 0, 0, 0 } }, { "white", { 1, 1, 1 } }, { "red", { 1, 0, 0 } },
-    { "green", { 0, 128 / 255.0, 0 } }, { "blue", { 0, 0, 1 } },
-    { "gray", { 128 / 255.0, 128 / 255.0, 128 / 255.0 } },
-    { "grey", { 128 / 255.0, 128 / 255.0, 128 / 255.0 } },
-    { "yellow", { 1, 1, 0 } }, { "orange", { 1, 165 / 255.0, 0 } },
-    { "purple", { 128 / 255.0, 0, 128 / 255.0 } }, { "navy", { 0, 0, 128 / 255.0 } },
-    { "maroon", { 128 / 255.0, 0, 0 } }, { "silver", { 192 / 255.0, 192 / 255.0, 192 / 255.0 } },
-    { NULL, { 0, 0, 0 } },
+    { "aliceblue", 0xf0f8ff }, { "antiquewhite", 0xfaebd7 }, { "aqua", 0x00ffff },
+    { "aquamarine", 0x7fffd4 }, { "azure", 0xf0ffff }, { "beige", 0xf5f5dc },
+    { "bisque", 0xffe4c4 }, { "black", 0x000000 }, { "blanchedalmond", 0xffebcd },
+    { "blue", 0x0000ff }, { "blueviolet", 0x8a2be2 }, { "brown", 0xa52a2a },
+    { "burlywood", 0xdeb887 }, { "cadetblue", 0x5f9ea0 }, { "chartreuse", 0x7fff00 },
+    { "chocolate", 0xd2691e }, { "coral", 0xff7f50 }, { "cornflowerblue", 0x6495ed },
+    { "cornsilk", 0xfff8dc }, { "crimson", 0xdc143c }, { "cyan", 0x00ffff },
+    { "darkblue", 0x00008b }, { "darkcyan", 0x008b8b }, { "darkgoldenrod", 0xb8860b },
+    { "darkgray", 0xa9a9a9 }, { "darkgreen", 0x006400 }, { "darkgrey", 0xa9a9a9 },
+    { "darkkhaki", 0xbdb76b }, { "darkmagenta", 0x8b008b }, { "darkolivegreen", 0x556b2f },
+    { "darkorange", 0xff8c00 }, { "darkorchid", 0x9932cc }, { "darkred", 0x8b0000 },
+    { "darksalmon", 0xe9967a }, { "darkseagreen", 0x8fbc8f }, { "darkslateblue", 0x483d8b },
+    { "darkslategray", 0x2f4f4f }, { "darkslategrey", 0x2f4f4f }, { "darkturquoise", 0x00ced1 },
+    { "darkviolet", 0x9400d3 }, { "deeppink", 0xff1493 }, { "deepskyblue", 0x00bfff },
+    { "dimgray", 0x696969 }, { "dimgrey", 0x696969 }, { "dodgerblue", 0x1e90ff },
+    { "firebrick", 0xb22222 }, { "floralwhite", 0xfffaf0 }, { "forestgreen", 0x228b22 },
+    { "fuchsia", 0xff00ff }, { "gainsboro", 0xdcdcdc }, { "ghostwhite", 0xf8f8ff },
+    { "gold", 0xffd700 }, { "goldenrod", 0xdaa520 }, { "gray", 0x808080 }, { "green", 0x008000 },
+    { "greenyellow", 0xadff2f }, { "grey", 0x808080 }, { "honeydew", 0xf0fff0 },
+    { "hotpink", 0xff69b4 }, { "indianred", 0xcd5c5c }, { "indigo", 0x4b0082 },
+    { "ivory", 0xfffff0 }, { "khaki", 0xf0e68c }, { "lavender", 0xe6e6fa },
+    { "lavenderblush", 0xfff0f5 }, { "lawngreen", 0x7cfc00 }, { "lemonchiffon", 0xfffacd },
+    { "lightblue", 0xadd8e6 }, { "lightcoral", 0xf08080 }, { "lightcyan", 0xe0ffff },
+    { "lightgoldenrodyellow", 0xfafad2 }, { "lightgray", 0xd3d3d3 }, { "lightgreen", 0x90ee90 },
+    { "lightgrey", 0xd3d3d3 }, { "lightpink", 0xffb6c1 }, { "lightsalmon", 0xffa07a },
+    { "lightseagreen", 0x20b2aa }, { "lightskyblue", 0x87cefa }, { "lightslategray", 0x778899 },
+    { "lightslategrey", 0x778899 }, { "lightsteelblue", 0xb0c4de }, { "lightyellow", 0xffffe0 },
+    { "lime", 0x00ff00 }, { "limegreen", 0x32cd32 }, { "linen", 0xfaf0e6 },
+    { "magenta", 0xff00ff }, { "maroon", 0x800000 }, { "mediumaquamarine", 0x66cdaa },
+    { "mediumblue", 0x0000cd }, { "mediumorchid", 0xba55d3 }, { "mediumpurple", 0x9370db },
+    { "mediumseagreen", 0x3cb371 }, { "mediumslateblue", 0x7b68ee },
+    { "mediumspringgreen", 0x00fa9a }, { "mediumturquoise", 0x48d1cc },
+    { "mediumvioletred", 0xc71585 }, { "midnightblue", 0x191970 }, { "mintcream", 0xf5fffa },
+    { "mistyrose", 0xffe4e1 }, { "moccasin", 0xffe4b5 }, { "navajowhite", 0xffdead },
+    { "navy", 0x000080 }, { "oldlace", 0xfdf5e6 }, { "olive", 0x808000 },
+    { "olivedrab", 0x6b8e23 }, { "orange", 0xffa500 }, { "orangered", 0xff4500 },
+    { "orchid", 0xda70d6 }, { "palegoldenrod", 0xeee8aa }, { "palegreen", 0x98fb98 },
+    { "paleturquoise", 0xafeeee }, { "palevioletred", 0xdb7093 }, { "papayawhip", 0xffefd5 },
+    { "peachpuff", 0xffdab9 }, { "peru", 0xcd853f }, { "pink", 0xffc0cb }, { "plum", 0xdda0dd },
+    { "powderblue", 0xb0e0e6 }, { "purple", 0x800080 }, { "rebeccapurple", 0x663399 },
+    { "red", 0xff0000 }, { "rosybrown", 0xbc8f8f }, { "royalblue", 0x4169e1 },
+    { "saddlebrown", 0x8b4513 }, { "salmon", 0xfa8072 }, { "sandybrown", 0xf4a460 },
+    { "seagreen", 0x2e8b57 }, { "seashell", 0xfff5ee }, { "sienna", 0xa0522d },
+    { "silver", 0xc0c0c0 }, { "skyblue", 0x87ceeb }, { "slateblue", 0x6a5acd },
+    { "slategray", 0x708090 }, { "slategrey", 0x708090 }, { "snow", 0xfffafa },
+    { "springgreen", 0x00ff7f }, { "steelblue", 0x4682b4 }, { "tan", 0xd2b48c },
+    { "teal", 0x008080 }, { "thistle", 0xd8bfd8 }, { "tomato", 0xff6347 },
+    { "turquoise", 0x40e0d0 }, { "violet", 0xee82ee }, { "wheat", 0xf5deb3 },
+    { "white", 0xffffff }, { "whitesmoke", 0xf5f5f5 }, { "yellow", 0xffff00 },
+    { "yellowgreen", 0x9acd32 },
+    { NULL, 0 },
 };
 
 struct family_name { const char *name; enum pdf_family family; };
@@ -162,16 +207,17 @@ static int get_color(struct parser *p, const json_t *v, const char *path, double
         x = strtoul(s + 1, NULL, 16);
         if (strlen(s) == 4)     /* #rgb: each digit doubled */
             x = (x >> 8 & 0xF) * 0x110000 + (x >> 4 & 0xF) * 0x1100 + (x & 0xF) * 0x11;
-        for (int i = 0; i < 3; i++)
-            rgb[i] = (double)(x >> (16 - 8 * i) & 0xFF) / 255.0;
-        return 0;
+    } else {
+        const struct named_color *c = colors;
+        while (c->name && strcasecmp(c->name, s) != 0)
+            c++;
+        if (!c->name)
+            return pdf_fail(p->err, "bad_input", "%s: unknown color \"%s\"", path, s);
+        x = c->rgb;
     }
-    for (const struct named_color *c = colors; c->name; c++)
-        if (strcasecmp(c->name, s) == 0) {
-            memcpy(rgb, c->rgb, sizeof c->rgb);
-            return 0;
-        }
-    return pdf_fail(p->err, "bad_input", "%s: unknown color \"%s\"", path, s);
+    for (int i = 0; i < 3; i++)
+        rgb[i] = (double)(x >> (16 - 8 * i) & 0xFF) / 255.0;
+    return 0;
 }
 
 static int get_bool(struct parser *p, const json_t *v, const char *path, int *out)
@@ -1126,6 +1172,8 @@ struct list_item {
     int type;                   /* the item's listType; -1 = the list's */
     int has_counter;
     long long counter;
+    int has_color;              /* its markerColor */
+    double color[3];
 };
 
 struct list_spec {
@@ -1280,7 +1328,7 @@ static int get_list_item(struct parser *p, const json_t *item, const char *path,
                          const struct list_spec *ls, struct list_item *it)
 {
     const json_t *lt = json_is_object(item) ? json_object_get(item, "listType") : NULL;
-    const json_t *ct = json_is_object(item) ? json_object_get(item, "counter") : NULL;
+    const json_t *ct = json_is_object(item) ? json_object_get(item, "counter") : NULL, *mc;
     const char *const *names = ls->ordered ? ol_types : ul_types;
     const char *s = json_string_value(lt);
 
@@ -1296,6 +1344,13 @@ static int get_list_item(struct parser *p, const json_t *item, const char *path,
                json_integer_value(ct) < -1000000000))
         return pdf_fail(p->err, "bad_input", "%s.counter: must be an integer within +-1e9", path);
     it->counter = ct ? json_integer_value(ct) : 0;
+    if ((mc = json_is_object(item) ? json_object_get(item, "markerColor") : NULL)) {
+        char sub[PATH_MAX_LEN];
+        path_key(sub, path, "markerColor");
+        if (get_color(p, mc, sub, it->color) != 0)
+            return -1;
+        it->has_color = 1;
+    }
     return 0;
 }
 
@@ -1346,10 +1401,11 @@ static int add_items(struct parser *p, const json_t *items, const struct list_sp
     for (size_t i = 0; i < json_array_size(items); i++)
         n += !is_list(json_array_get(items, i));
     for (size_t i = 0; i < json_array_size(items); i++) {
-        static const char *const item_keys[] = { "listType", "counter", NULL };
+        static const char *const item_keys[] = { "listType", "counter", "markerColor", NULL };
         const json_t *item = json_array_get(items, i), *saved = p->cell;
         const char *const *saved_keys = p->cell_keys;
-        struct list_item it = { -1, 0, 0 };
+        struct list_item it = { -1, 0, 0, 0, { 0, 0, 0 } };
+        struct list_spec own = *ls;
         char *text = NULL;
         int rc;
         path_index(sub, path, i);
@@ -1366,7 +1422,9 @@ static int add_items(struct parser *p, const json_t *items, const struct list_sp
         if (is_list(item))      /* a nested list has no marker of its own */
             continue;
         text = marker_text(ls, &it, k++, n);
-        rc = text ? attach_marker(p, first, text, ls, inner[0], sub) : 0;
+        if (it.has_color)
+            memcpy(own.marker.color, it.color, sizeof it.color);
+        rc = text ? attach_marker(p, first, text, &own, inner[0], sub) : 0;
         free(text);
         if (rc != 0)
             return -1;

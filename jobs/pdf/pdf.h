@@ -21,9 +21,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include <ft2build.h>
-#include FT_FREETYPE_H
-
 /* ---- errors ---- */
 
 struct pdf_err {
@@ -173,21 +170,33 @@ void pdf_para_free(struct pdf_para *para);
 
 /* ---- fonts ---- */
 
+/* The TrueType families and their metrics, built once and shared read-only
+ * by every job (font.c). */
+struct pdf_fontset;
+struct pdf_face;
+
+void pdf_fontset_free(struct pdf_fontset *set);
+/* The set the job's fonts come from. */
+const struct pdf_fontset *pdf_fontset_for_job(heft_job *job, struct pdf_err *err);
+
 struct pdf_font {
     int loaded;
-    HPDF_Font hfont;
-    FT_Face face;           /* TrueType only; NULL for base-14 */
+    HPDF_Font hfont;        /* TrueType: NULL until text is drawn with it */
+    const struct pdf_face *face;        /* TrueType only (shared); NULL for base-14 */
     double ascent, descent; /* in em (descent negative) */
 };
 
+/* One job's fonts: libharu handles belong to the job's HPDF_Doc. */
 struct pdf_fonts {
-    FT_Library ft;
+    const struct pdf_fontset *set;      /* borrowed, shared */
     HPDF_Doc pdf;                       /* borrowed from the renderer */
     iconv_t to_utf32, to_cp1252;        /* owned */
-    struct pdf_font slot[PDF_NFAMILIES][4];     /* [family][bold*2+italics] */
+    struct pdf_font base14[PDF_NFAMILIES][4];   /* [family][bold*2+italics] */
+    struct pdf_font *ttf;               /* owned: one per face of the set */
 };
 
-int pdf_fonts_init(struct pdf_fonts *fonts, HPDF_Doc pdf, struct pdf_err *err);
+int pdf_fonts_init(struct pdf_fonts *fonts, const struct pdf_fontset *set, HPDF_Doc pdf,
+                   struct pdf_err *err);
 void pdf_fonts_free(struct pdf_fonts *fonts);
 /* The font to draw text in the given style with: a base-14 family falls
  * back to the default family when the text is not in WinAnsiEncoding. */
@@ -198,8 +207,9 @@ int pdf_text_width(struct pdf_fonts *fonts, struct pdf_font *font,
                    const struct pdf_style *st, const char *text, size_t len,
                    double *width, struct pdf_err *err);
 /* The bytes to hand libharu for this font: UTF-8 for TrueType, WinAnsi
- * for base-14.  Returns a malloc'ed NUL-terminated string or NULL. */
-char *pdf_font_encode(struct pdf_fonts *fonts, const struct pdf_font *font,
+ * for base-14 (a TrueType font is loaded into the PDF here, on first
+ * use).  Returns a malloc'ed NUL-terminated string or NULL. */
+char *pdf_font_encode(struct pdf_fonts *fonts, struct pdf_font *font,
                       const char *text, size_t len, struct pdf_err *err);
 /* Fail "unsupported" when the text has a character beyond U+FFFF. */
 int pdf_check_bmp(iconv_t to_utf32, const char *text, const char *path,

@@ -21,6 +21,7 @@
 #include <yaml.h>
 
 #include "buf.h"
+#include "yamljson.h"
 
 /* A config file is a few kilobytes; anything this big is the wrong file. */
 #define MAX_FILE_BYTES (1024 * 1024)
@@ -131,25 +132,44 @@ static const char *describe(const yaml_node_t *n, char *out, size_t size)
     return out;
 }
 
+static int fail_line(struct loader *ld, size_t line, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 static int fail(struct loader *ld, const yaml_node_t *at, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
 /* Fill ld->err with "FILE:LINE: KEY.PATH: message"; always returns -1. */
-static int fail(struct loader *ld, const yaml_node_t *at, const char *fmt, ...)
+static int vfail_line(struct loader *ld, size_t line, const char *fmt, va_list ap)
 {
     struct heft_buf b = HEFT_BUF_INIT;
-    va_list ap;
     int rc;
 
-    rc = heft_buf_printf(&b, "%s:%zu: ", ld->file, line_of(at));
+    rc = heft_buf_printf(&b, "%s:%zu: ", ld->file, line);
     if (rc == 0 && ld->path.len)
         rc = heft_buf_printf(&b, "%s: ", heft_buf_str(&ld->path));
-    va_start(ap, fmt);
     if (rc == 0)
         rc = heft_buf_vprintf(&b, fmt, ap);
-    va_end(ap);
     set_error(ld->err, "%s", rc == 0 ? heft_buf_str(&b) : "out of memory");
     heft_buf_free(&b);
+    return -1;
+}
+
+static int fail_line(struct loader *ld, size_t line, const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    vfail_line(ld, line, fmt, ap);
+    va_end(ap);
+    return -1;
+}
+
+static int fail(struct loader *ld, const yaml_node_t *at, const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    vfail_line(ld, line_of(at), fmt, ap);
+    va_end(ap);
     return -1;
 }
 
@@ -391,6 +411,8 @@ typedef int (*pair_fn)(struct loader *ld, const yaml_node_t *key, const yaml_nod
 static int each_pair(struct loader *ld, const yaml_node_t *map, pair_fn fn, void *arg);
 static int apply_field_pair(struct loader *ld, const yaml_node_t *key,
                             const yaml_node_t *value, void *arg);
+static int apply_field(struct loader *ld, const struct field *f, void *base,
+                       const yaml_node_t *v);
 
 static int read_redis_url(struct loader *ld, void *base, const yaml_node_t *v)
 {
@@ -563,9 +585,16 @@ static struct heft_type_conf *type_slot(struct loader *ld, struct heft_config *c
     struct heft_type_conf *t;
     size_t i;
 
-    for (i = 0; i < cfg->ntypes; i++)
-        if (!strcmp(cfg->types[i].name, text_of(key)))
-            return &cfg->types[i];
+    for (i = 0; i < cfg->ntypes; i++) {
+        t = &cfg->types[i];
+        if (strcmp(t->name, text_of(key)))
+            continue;
+        if (json_object_set_new(t->settings_lines, "", json_integer((json_int_t)line_of(key)))) {
+            fail(ld, key, "out of memory");
+            return NULL;
+        }
+        return t;
+    }
     if (cfg->ntypes == HEFT_MAX_TYPES) {
         fail(ld, key, "too many job types (at most %d)", HEFT_MAX_TYPES);
         return NULL;
@@ -573,25 +602,71 @@ static struct heft_type_conf *type_slot(struct loader *ld, struct heft_config *c
     t = &cfg->types[cfg->ntypes];
     memset(t, 0, sizeof(*t));
     t->name = strdup(text_of(key));
-    if (!t->name) {
+    t->settings = json_object();
+    t->settings_lines = json_object();
+    cfg->ntypes++;
+    if (!t->name || !t->settings || !t->settings_lines ||
+        json_object_set_new(t->settings_lines, "", json_integer((json_int_t)line_of(key))) < 0) {
         fail(ld, key, "out of memory");
         return NULL;
     }
-    cfg->ntypes++;
     return t;
+}
+
+/* What read_type_key needs: the type, and where its name ends in the key
+ * path, as settings errors name a path below it. */
+struct type_ctx {
+    struct heft_type_conf *t;
+    size_t mark;
+};
+
+/* A handler's setting: its YAML subtree as JSON, lines recorded. */
+static int read_setting(struct loader *ld, const yaml_node_t *key, const yaml_node_t *value,
+                        struct type_ctx *tc)
+{
+    struct heft_yaml_error yerr;
+    json_t *v;
+
+    v = heft_yaml_node_json(ld->doc, (yaml_node_t *)value, text_of(key),
+                            tc->t->settings_lines, &yerr);
+    if (!v) {
+        path_leave(&ld->path, tc->mark);
+        if (heft_buf_printf(&ld->path, ".%s", yerr.path) < 0)
+            return fail(ld, key, "out of memory");
+        return fail_line(ld, yerr.line ? yerr.line : line_of(key), "%s", yerr.msg);
+    }
+    if (json_object_set_new(tc->t->settings, text_of(key), v) < 0 ||
+        json_object_set_new(tc->t->settings_lines, text_of(key),
+                            json_integer((json_int_t)line_of(key))) < 0)
+        return fail(ld, key, "out of memory");
+    return 0;
+}
+
+static int read_type_key(struct loader *ld, const yaml_node_t *key, const yaml_node_t *value,
+                         void *arg)
+{
+    struct type_ctx *tc = arg;
+    const struct field *f;
+
+    for (f = type_fields; f->key; f++)
+        if (text_is(key, f->key))
+            return apply_field(ld, f, tc->t, value);
+    if (strlen(text_of(key)) != len_of(key))
+        return fail(ld, key, "must not contain a NUL byte");
+    return read_setting(ld, key, value, tc);
 }
 
 static int read_type(struct loader *ld, const yaml_node_t *key, const yaml_node_t *value,
                      void *arg)
 {
-    struct heft_type_conf *t;
+    struct type_ctx tc = { NULL, ld->path.len };
 
     if (!name_ok(text_of(key), len_of(key), "_.-"))
         return fail(ld, key, "type names are 1 to 64 of " TYPE_NAME_CHARS);
-    t = type_slot(ld, arg, key);
-    if (!t)
+    tc.t = type_slot(ld, arg, key);
+    if (!tc.t)
         return -1;
-    return each_pair(ld, value, apply_field_pair, &(struct field_set){ type_fields, t });
+    return each_pair(ld, value, read_type_key, &tc);
 }
 
 static int read_types(struct loader *ld, void *base, const yaml_node_t *v)
@@ -825,76 +900,19 @@ out:
     return rc;
 }
 
-static void syntax_error(const char *file, const yaml_parser_t *p, const struct heft_buf *text,
-                         struct heft_config_error *err)
-{
-    size_t line = p->problem_mark.line + 1, i;
-
-    if (p->error == YAML_MEMORY_ERROR) {
-        set_error(err, "%s: out of memory", file);
-        return;
-    }
-    /* The reader (bad UTF-8, say) reports a byte offset, not a mark. */
-    if (p->error == YAML_READER_ERROR)
-        for (i = 0, line = 1; i < p->problem_offset && i < text->len; i++)
-            line += text->data[i] == '\n';
-    /* The context often marks the real mistake, such as an unclosed '['. */
-    if (p->context && p->error != YAML_READER_ERROR)
-        set_error(err, "%s:%zu: YAML syntax error: %s (%s at line %zu)", file, line,
-                  p->problem ? p->problem : "unknown problem", p->context,
-                  p->context_mark.line + 1);
-    else
-        set_error(err, "%s:%zu: YAML syntax error: %s", file, line,
-                  p->problem ? p->problem : "unknown problem");
-}
-
-/* yaml_parser_load() would silently ignore a second document, which hides
- * mistakes such as two configs pasted into one file, so it is an error. */
-static int expect_no_more_documents(const char *file, yaml_parser_t *parser,
-                                    const struct heft_buf *text,
-                                    struct heft_config_error *err)
-{
-    yaml_document_t extra;
-    yaml_node_t *root;
-    int rc = 0;
-
-    if (!yaml_parser_load(parser, &extra)) {
-        syntax_error(file, parser, text, err);
-        return -1;
-    }
-    root = yaml_document_get_root_node(&extra);
-    if (root) {
-        set_error(err, "%s:%zu: only one YAML document is allowed", file, line_of(root));
-        rc = -1;
-    }
-    yaml_document_delete(&extra);
-    return rc;
-}
-
+/* The one document of the file; errors as "FILE:LINE: message". */
 static int load_document(const char *file, const struct heft_buf *text, yaml_document_t *doc,
                          struct heft_config_error *err)
 {
-    yaml_parser_t parser;
-    int rc = -1;
+    struct heft_yaml_error yerr;
 
-    if (!yaml_parser_initialize(&parser)) {
-        set_error(err, "%s: out of memory", file);
-        return -1;
-    }
-    yaml_parser_set_input_string(&parser, (const unsigned char *)heft_buf_str(text), text->len);
-    /* On failure libyaml has already freed the partial document. */
-    if (!yaml_parser_load(&parser, doc)) {
-        syntax_error(file, &parser, text, err);
-        goto out;
-    }
-    if (expect_no_more_documents(file, &parser, text, err) < 0) {
-        yaml_document_delete(doc);
-        goto out;
-    }
-    rc = 0;
-out:
-    yaml_parser_delete(&parser);
-    return rc;
+    if (heft_yaml_load(heft_buf_str(text), text->len, doc, &yerr) == 0)
+        return 0;
+    if (yerr.line)
+        set_error(err, "%s:%zu: %s", file, yerr.line, yerr.msg);
+    else
+        set_error(err, "%s: %s", file, yerr.msg);
+    return -1;
 }
 
 static int apply_document(struct heft_config *cfg, const char *file, yaml_document_t *doc,
@@ -1379,6 +1397,22 @@ const struct heft_type_conf *heft_config_type(const struct heft_config *cfg, con
     return NULL;
 }
 
+void heft_config_settings_error(const struct heft_config *cfg, const char *type,
+                                const char *key, const char *msg,
+                                struct heft_config_error *err)
+{
+    const struct heft_type_conf *t = heft_config_type(cfg, type);
+    size_t line = t ? heft_yaml_line(t->settings_lines, key) : 0;
+    const char *dot = *key ? "." : "";
+
+    if (cfg->path && line)
+        set_error(err, "%s:%zu: jobs.types.%s%s%s: %s", cfg->path, line, type, dot, key, msg);
+    else if (cfg->path)
+        set_error(err, "%s: jobs.types.%s%s%s: %s", cfg->path, type, dot, key, msg);
+    else
+        set_error(err, "jobs.types.%s%s%s: %s", type, dot, key, msg);
+}
+
 void heft_config_free(struct heft_config *cfg)
 {
     size_t i, j;
@@ -1395,6 +1429,8 @@ void heft_config_free(struct heft_config *cfg)
         for (j = 0; j < cfg->types[i].nlimits; j++)
             free(cfg->types[i].limits[j].name);
         free(cfg->types[i].name);
+        json_decref(cfg->types[i].settings);
+        json_decref(cfg->types[i].settings_lines);
     }
     memset(cfg, 0, sizeof(*cfg));
 }

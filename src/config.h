@@ -13,6 +13,7 @@
 #ifndef HEFT_CONFIG_H
 #define HEFT_CONFIG_H
 
+#include <jansson.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -37,13 +38,18 @@ struct heft_limit_conf {
     long long value;
 };
 
-/* Per job type settings (jobs.types.NAME in YAML). 0 means "inherit". */
+/* Per job type settings (jobs.types.NAME in YAML). 0 means "inherit".
+ * Every key other than max_payload_bytes, timeout_ms and limits belongs to
+ * the type's handler: its YAML subtree is converted to JSON (the rules of
+ * <heft/yaml.h>) into settings, checked by the handler's init, not here. */
 struct heft_type_conf {
     char *name;
     size_t max_payload_bytes;
     long long timeout_ms;
     size_t nlimits;
     struct heft_limit_conf limits[HEFT_MAX_LIMITS];
+    json_t *settings;           /* an object, owned; never NULL once loaded */
+    json_t *settings_lines;     /* path inside settings -> line ("" = NAME:) */
 };
 
 /* Option defaults for jobs that do not set them (jobs.defaults in YAML). */
@@ -133,6 +139,14 @@ int heft_config_finish(struct heft_config *cfg, struct heft_config_error *err);
 
 /* The settings for a type, or NULL when the config names none. */
 const struct heft_type_conf *heft_config_type(const struct heft_config *cfg, const char *type);
+
+/* Explain why the handler of type refused its settings at key (a path
+ * inside them, "" = the type): "FILE:LINE: jobs.types.TYPE.KEY: msg", the
+ * line being key's or its nearest recorded parent's; without a line when
+ * the config does not name the type. */
+void heft_config_settings_error(const struct heft_config *cfg, const char *type,
+                                const char *key, const char *msg,
+                                struct heft_config_error *err);
 
 void heft_config_free(struct heft_config *cfg);
 

@@ -85,13 +85,15 @@ int heft_daemon_find_stream(const struct heft_daemon *d, const char *key, size_t
     return -1;
 }
 
-int heft_daemon_init(struct heft_daemon *d, struct heft_config *cfg)
+int heft_daemon_init(struct heft_daemon *d, struct heft_config *cfg,
+                     const struct heft_states *states)
 {
     size_t i;
     struct timeval tv;
 
     memset(d, 0, sizeof *d);
     d->cfg = cfg;
+    d->states = states;
     d->started_ms = heft_now_ms();
     if (gethostname(d->host, sizeof d->host) != 0)
         snprintf(d->host, sizeof d->host, "unknown");

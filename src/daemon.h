@@ -47,8 +47,11 @@ struct heft_counters {
     atomic_llong succeeded, failed, retried, dead, released;
 };
 
+struct heft_states;
+
 struct heft_daemon {
     struct heft_config *cfg;
+    const struct heft_states *states;   /* the handlers' shared states (borrowed) */
     char consumer[160];           /* host:pid:nonce, the stream consumer name */
     char host[96];
     long long started_ms;         /* wall clock */
@@ -62,7 +65,9 @@ struct heft_daemon {
     atomic_int state;
 };
 
-int heft_daemon_init(struct heft_daemon *d, struct heft_config *cfg);
+/* states: what heft_handlers_init() built, outliving the daemon. */
+int heft_daemon_init(struct heft_daemon *d, struct heft_config *cfg,
+                     const struct heft_states *states);
 void heft_daemon_fini(struct heft_daemon *d);
 /* Connect, check Redis, start the threads, serve until a signal, drain and
  * stop.  Returns an enum heft_exit code. */

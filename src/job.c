@@ -96,6 +96,7 @@ const char *heft_job_type(const heft_job *job) { return job->type; }
 const char *heft_job_queue(const heft_job *job) { return job->queue_name; }
 const json_t *heft_job_payload(const heft_job *job) { return job->payload; }
 int heft_job_attempt(const heft_job *job) { return job->attempt; }
+const void *heft_job_state(const heft_job *job) { return job->state; }
 
 long long heft_job_limit(const heft_job *job, const char *name, long long fallback)
 {

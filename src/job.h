@@ -64,6 +64,7 @@ struct heft_job {
     struct heft_opts opts;
     const struct heft_handler *handler;
     const struct heft_type_conf *tconf;
+    const void *state;              /* the handler's shared state (borrowed) */
 
     /* run time */
     struct timespec deadline;       /* CLOCK_MONOTONIC */

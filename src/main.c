@@ -207,33 +207,48 @@ static int early_flags(int argc, char **argv)
     return 0;
 }
 
+/* The handlers' inits check their settings, so a configuration is only
+ * OK (and heftd only starts) once they all accepted theirs. */
+static struct heft_states *init_handlers(const struct heft_config *cfg)
+{
+    struct heft_config_error err;
+    struct heft_states *states = heft_handlers_init(cfg, &err);
+
+    if (!states)
+        fprintf(stderr, "heftd: %s\n", err.msg);
+    return states;
+}
+
 int main(int argc, char **argv)
 {
     struct heft_config cfg;
     struct heft_daemon d;
+    struct heft_states *states = NULL;
     struct flags fl = { 0 };
     int rc;
 
     if (early_flags(argc, argv))
         return HEFT_EXIT_OK;
     memset(&cfg, 0, sizeof cfg);
-    if (load(argc, argv, &cfg, &fl) < 0) {
+    if (load(argc, argv, &cfg, &fl) < 0 || !(states = init_handlers(&cfg))) {
         heft_config_free(&cfg);
         return HEFT_EXIT_USAGE;
     }
     if (fl.check_only) {
         printf("%s: configuration OK\n", cfg.path ? cfg.path : "(defaults)");
+        heft_handlers_fini(states);
         heft_config_free(&cfg);
         return HEFT_EXIT_OK;
     }
     heft_log_setup(cfg.log_level, cfg.log_format);
-    if (heft_daemon_init(&d, &cfg) < 0) {
+    if (heft_daemon_init(&d, &cfg, states) < 0) {
         log_error("out of memory at start");
         rc = HEFT_EXIT_FAILURE;
     } else {
         rc = heft_daemon_run(&d);
     }
     heft_daemon_fini(&d);
+    heft_handlers_fini(states);
     heft_config_free(&cfg);
     return rc;
 }

@@ -14,9 +14,11 @@
 #include "daemon.h"
 #include "envelope.h"
 #include "log.h"
+#include "registry.h"
 
-static void run_handler(struct heft_job *job, int *rc)
+static void run_handler(struct heft_job *job, struct heft_daemon *d, int *rc)
 {
+    job->state = heft_handler_state(d->states, job->handler);
     job->deadline = heft_deadline_after(job->opts.timeout_ms);
     job->started = 1;
     *rc = job->handler->run(job);
@@ -129,7 +131,7 @@ void heft_worker_run(struct heft_job *job, void *arg)
 
     clock_gettime(CLOCK_MONOTONIC, &job->taken);
     if (heft_envelope_check(job, d->cfg) == 0) {
-        run_handler(job, &rc);
+        run_handler(job, d, &rc);
         ran = 1;
     }
     decide(job, d, ran, rc);

@@ -15,6 +15,7 @@
 /* Relative to this file, because automake's -I. would otherwise find the
  * autoconf-generated config.h at the top of the build tree first. */
 #include "config.h"
+#include <heft/yaml.h>
 
 /* $HEFT_TEST_DATA/config/name, or data/config/name next to this file. */
 static void fixture(char *out, size_t size, const char *name)
@@ -55,6 +56,31 @@ static void assert_load_fails(const char *name, const char *rest)
     ck_assert_int_eq(heft_config_load_file(&cfg, path, &err), -1);
     ck_assert_str_eq(err.msg, want);
     heft_config_free(&cfg);
+}
+
+/* v is the JSON written in want (compared as values, not text). */
+static void assert_json(const json_t *v, const char *want)
+{
+    json_error_t jerr;
+    json_t *w = json_loads(want, JSON_DECODE_ANY, &jerr);
+    char *got = json_dumps(v, JSON_ENCODE_ANY | JSON_SORT_KEYS);
+
+    ck_assert_msg(w != NULL, "bad expected JSON %s: %s", want, jerr.text);
+    ck_assert_msg(json_equal(v, w), "got %s, expected %s", got, want);
+    free(got);
+    json_decref(w);
+}
+
+/* Load fixture name; the settings of its job type, which must be there. */
+static const json_t *settings_of(struct heft_config *cfg, const char *name, const char *type)
+{
+    const struct heft_type_conf *t;
+
+    load_ok(cfg, name);
+    t = heft_config_type(cfg, type);
+    ck_assert_msg(t != NULL, "%s names no type %s", name, type);
+    ck_assert_ptr_nonnull(t->settings);
+    return t->settings;
 }
 
 static void assert_default_values(const struct heft_config *cfg)
@@ -317,9 +343,14 @@ START_TEST(test_config_unknown_key_names_file_line_and_key)
 }
 END_TEST
 
-START_TEST(test_config_unknown_key_inside_a_job_type_is_rejected)
+START_TEST(test_config_unknown_key_inside_a_job_type_is_left_to_its_handler)
 {
-    assert_load_fails("bad-type-key.yaml", ":4: jobs.types.echo.timeout: unknown key");
+    struct heft_config cfg;
+
+    /* Only the handler knows its keys: its init refuses this one (see
+     * check_daemon's --check-config test). */
+    assert_json(settings_of(&cfg, "bad-type-key.yaml", "echo"), "{\"timeout\": 100}");
+    heft_config_free(&cfg);
 }
 END_TEST
 
@@ -450,7 +481,7 @@ START_TEST(test_config_failed_load_leaves_config_freeable)
 {
     static const char *const bad[] = {
         "bad-duplicate-queue.yaml", "bad-limit-value.yaml", "bad-url.yaml",
-        "bad-type-key.yaml", "bad-queue-no-name.yaml",
+        "bad-settings-duplicate.yaml", "bad-queue-no-name.yaml",
     };
     struct heft_config cfg;
     struct heft_config_error err = { { 0 } };
@@ -469,6 +500,168 @@ START_TEST(test_config_failed_load_leaves_config_freeable)
     ck_assert_str_eq(cfg.redis_url, "redis://redis.internal:6380/2");
     heft_config_free(&cfg);
     heft_config_free(&cfg);
+}
+END_TEST
+
+/* ---- handler settings -------------------------------------------------- */
+
+START_TEST(test_config_handler_keys_of_a_job_type_become_its_json_settings)
+{
+    struct heft_config cfg;
+    const json_t *st = settings_of(&cfg, "settings.yaml", "pdf.render");
+
+    ck_assert_int_eq(heft_config_type(&cfg, "pdf.render")->timeout_ms, 60000);
+    ck_assert_uint_eq(heft_config_type(&cfg, "pdf.render")->nlimits, 1);
+    assert_json(json_object_get(st, "fonts"),
+                "{\"Roboto\": {\"normal\": \"/fonts/Roboto-Regular.ttf\","
+                " \"bold\": \"/fonts/Roboto-Medium.ttf\"}}");
+    assert_json(json_object_get(st, "image_dirs"), "[\"/srv/images\", \"/srv/more images\"]");
+    assert_json(json_object_get(st, "output"), "\"blob\"");
+    assert_json(json_object_get(st, "empty_map"), "{}");
+    assert_json(json_object_get(st, "empty_list"), "[]");
+    ck_assert_ptr_null(json_object_get(st, "timeout_ms"));
+    ck_assert_ptr_null(json_object_get(st, "limits"));
+    ck_assert_uint_eq(json_object_size(st), 6);
+    heft_config_free(&cfg);
+}
+END_TEST
+
+START_TEST(test_config_plain_scalars_that_read_as_json_become_numbers_bools_or_null)
+{
+    struct heft_config cfg;
+    const json_t *sc = json_object_get(settings_of(&cfg, "settings.yaml", "pdf.render"),
+                                       "scalars");
+
+    assert_json(sc, "{\"int\": 42, \"negative\": -7, \"real\": 2.5, \"exp\": 1000.0,"
+                " \"quoted_int\": \"42\", \"single_quoted\": \"7\","
+                " \"octal_looking\": \"010\", \"hex_looking\": \"0x1f\","
+                " \"underscored\": \"1_000\", \"yes_word\": \"yes\", \"on_word\": \"on\","
+                " \"true\": true, \"false_caps\": false, \"tilde\": null, \"empty\": null,"
+                " \"null_word\": null, \"quoted_null\": \"null\","
+                " \"huge\": 1.2345678901234568e29, \"text\": \"hello world\","
+                " \"block\": \"two\\nlines\\n\"}");
+    ck_assert(json_is_integer(json_object_get(sc, "int")));
+    ck_assert(json_is_real(json_object_get(sc, "exp")));
+    heft_config_free(&cfg);
+}
+END_TEST
+
+START_TEST(test_config_settings_record_the_line_of_every_node)
+{
+    struct heft_config cfg;
+    const json_t *lines;
+
+    load_ok(&cfg, "settings.yaml");
+    lines = heft_config_type(&cfg, "pdf.render")->settings_lines;
+    ck_assert_uint_eq(heft_yaml_line(lines, ""), 4);
+    ck_assert_uint_eq(heft_yaml_line(lines, "fonts"), 8);
+    ck_assert_uint_eq(heft_yaml_line(lines, "fonts.Roboto"), 9);
+    ck_assert_uint_eq(heft_yaml_line(lines, "fonts.Roboto.bold"), 11);
+    ck_assert_uint_eq(heft_yaml_line(lines, "image_dirs"), 12);
+    ck_assert_uint_eq(heft_yaml_line(lines, "image_dirs[1]"), 14);
+    /* A path that is not there is reported at its nearest parent. */
+    ck_assert_uint_eq(heft_yaml_line(lines, "fonts.Roboto.italics"), 9);
+    ck_assert_uint_eq(heft_yaml_line(lines, "image_dirs[7]"), 12);
+    ck_assert_uint_eq(heft_yaml_line(lines, "nosuchkey.x"), 4);
+    heft_config_free(&cfg);
+}
+END_TEST
+
+START_TEST(test_config_type_with_only_generic_keys_has_empty_settings)
+{
+    struct heft_config cfg;
+
+    assert_json(settings_of(&cfg, "full.yaml", "echo"), "{}");
+    assert_json(heft_config_type(&cfg, "thumbnail.v2")->settings, "{}");
+    heft_config_free(&cfg);
+}
+END_TEST
+
+START_TEST(test_config_settings_error_names_file_line_and_key_path)
+{
+    struct heft_config cfg;
+    struct heft_config_error err = { { 0 } };
+    char path[4096], want[4608];
+
+    load_ok(&cfg, "settings.yaml");
+    fixture(path, sizeof(path), "settings.yaml");
+    heft_config_settings_error(&cfg, "pdf.render", "fonts.Roboto.bold", "no such file", &err);
+    snprintf(want, sizeof want, "%s:11: jobs.types.pdf.render.fonts.Roboto.bold: no such file",
+             path);
+    ck_assert_str_eq(err.msg, want);
+    heft_config_settings_error(&cfg, "pdf.render", "", "refused", &err);
+    snprintf(want, sizeof want, "%s:4: jobs.types.pdf.render: refused", path);
+    ck_assert_str_eq(err.msg, want);
+    /* A type the file does not name has no line. */
+    heft_config_settings_error(&cfg, "echo", "x", "refused", &err);
+    snprintf(want, sizeof want, "%s: jobs.types.echo.x: refused", path);
+    ck_assert_str_eq(err.msg, want);
+    heft_config_free(&cfg);
+    ck_assert_int_eq(heft_config_defaults(&cfg), 0);
+    heft_config_settings_error(&cfg, "echo", "", "refused", &err);
+    ck_assert_str_eq(err.msg, "jobs.types.echo: refused");
+    heft_config_free(&cfg);
+}
+END_TEST
+
+START_TEST(test_config_duplicate_key_deep_in_settings_points_at_both_lines)
+{
+    assert_load_fails("bad-settings-duplicate.yaml",
+                      ":7: jobs.types.pdf.render.fonts.Roboto.bold: duplicate key (first at line 6)");
+}
+END_TEST
+
+START_TEST(test_config_settings_alias_loop_is_nested_too_deeply)
+{
+    struct heft_config cfg;
+    struct heft_config_error err = { { 0 } };
+    char path[4096], want[4608];
+
+    /* An alias inside its own anchor is a loop libyaml accepts. */
+    fixture(path, sizeof(path), "bad-settings-alias-loop.yaml");
+    snprintf(want, sizeof want, "%s:4: jobs.types.pdf.render.loop[1][1][1]", path);
+    ck_assert_int_eq(heft_config_defaults(&cfg), 0);
+    ck_assert_int_eq(heft_config_load_file(&cfg, path, &err), -1);
+    ck_assert_msg(strncmp(err.msg, want, strlen(want)) == 0, "%s", err.msg);
+    ck_assert_msg(strstr(err.msg, "]: nested too deeply (at most 64 levels)"), "%s", err.msg);
+    heft_config_free(&cfg);
+}
+END_TEST
+
+START_TEST(test_config_settings_keys_must_be_plain_strings)
+{
+    assert_load_fails("bad-settings-key.yaml",
+                      ":5: jobs.types.pdf.render.fonts: keys must be plain strings");
+}
+END_TEST
+
+START_TEST(test_yaml_parse_gives_json_and_lines_or_the_line_of_the_error)
+{
+    static const char doc[] = "content:\n  - text: a\n  - 12\npageSize: A4\n";
+    struct heft_yaml_error err;
+    json_t *lines = NULL, *v;
+
+    v = heft_yaml_parse(doc, strlen(doc), &lines, &err);
+    ck_assert_ptr_nonnull(v);
+    assert_json(v, "{\"content\": [{\"text\": \"a\"}, 12], \"pageSize\": \"A4\"}");
+    ck_assert_uint_eq(heft_yaml_line(lines, "content[0].text"), 2);
+    ck_assert_uint_eq(heft_yaml_line(lines, "content[1]"), 3);
+    ck_assert_uint_eq(heft_yaml_line(lines, "pageSize"), 4);
+    json_decref(v);
+    json_decref(lines);
+
+    v = heft_yaml_parse("", 0, NULL, &err);
+    ck_assert(json_is_null(v));
+    json_decref(v);
+
+    ck_assert_ptr_null(heft_yaml_parse("a: [1,\nb: 2\n", 12, &lines, &err));
+    ck_assert_ptr_null(lines);
+    ck_assert_uint_eq(err.line, 3);
+    ck_assert_msg(strstr(err.msg, "YAML syntax error") != NULL, "%s", err.msg);
+
+    ck_assert_ptr_null(heft_yaml_parse("a: 1\n---\nb: 2\n", 14, NULL, &err));
+    ck_assert_uint_eq(err.line, 3);
+    ck_assert_str_eq(err.msg, "only one YAML document is allowed");
 }
 END_TEST
 
@@ -767,7 +960,16 @@ static TCase *bad_files_tcase(void)
     tcase_add_test(tc, test_config_syntax_error_names_file_line_and_libyaml_problem);
     tcase_add_test(tc, test_config_invalid_utf8_names_its_line);
     tcase_add_test(tc, test_config_unknown_key_names_file_line_and_key);
-    tcase_add_test(tc, test_config_unknown_key_inside_a_job_type_is_rejected);
+    tcase_add_test(tc, test_config_unknown_key_inside_a_job_type_is_left_to_its_handler);
+    tcase_add_test(tc, test_config_handler_keys_of_a_job_type_become_its_json_settings);
+    tcase_add_test(tc, test_config_plain_scalars_that_read_as_json_become_numbers_bools_or_null);
+    tcase_add_test(tc, test_config_settings_record_the_line_of_every_node);
+    tcase_add_test(tc, test_config_type_with_only_generic_keys_has_empty_settings);
+    tcase_add_test(tc, test_config_settings_error_names_file_line_and_key_path);
+    tcase_add_test(tc, test_config_duplicate_key_deep_in_settings_points_at_both_lines);
+    tcase_add_test(tc, test_config_settings_alias_loop_is_nested_too_deeply);
+    tcase_add_test(tc, test_config_settings_keys_must_be_plain_strings);
+    tcase_add_test(tc, test_yaml_parse_gives_json_and_lines_or_the_line_of_the_error);
     tcase_add_test(tc, test_config_wrong_type_quotes_the_value_given);
     tcase_add_test(tc, test_config_quoted_number_is_a_string_not_an_integer);
     tcase_add_test(tc, test_config_float_is_not_an_integer);

@@ -632,6 +632,32 @@ START_TEST(test_daemon_check_config_rejects_bad_file_with_file_line_and_key)
 }
 END_TEST
 
+START_TEST(test_daemon_check_config_runs_handler_inits_that_name_file_line_and_key)
+{
+    const char *pdf = h_write_file(&H, "pdf.yaml",
+                                   "jobs:\n  types:\n    pdf.render:\n      timeout_ms: 5000\n"
+                                   "      colour: red\n");
+    const char *echo = h_write_file(&H, "echo.yaml",
+                                    "concurrency: 1\njobs:\n  types:\n    echo:\n"
+                                    "      limits: {n: 1}\n      greeting: hi\n");
+
+    ck_assert_int_eq(h_run_heftd(&H, 5000, "-c", pdf, "--check-config", NULL), 1);
+    ck_assert_msg(strstr(H.run_err, "pdf.yaml:5: jobs.types.pdf.render.colour: unknown key"),
+                  "stderr: %s", H.run_err);
+    ck_assert_msg(!strstr(H.run_out, "configuration OK"), "stdout: %s", H.run_out);
+
+    /* A handler without an init takes no settings at all. */
+    ck_assert_int_eq(h_run_heftd(&H, 5000, "-c", echo, "--check-config", NULL), 1);
+    ck_assert_msg(strstr(H.run_err, "echo.yaml:6: jobs.types.echo.greeting: unknown key"),
+                  "stderr: %s", H.run_err);
+
+    /* And heftd itself refuses to start with them. */
+    ck_assert_int_eq(h_run_heftd(&H, 5000, "-c", pdf, NULL), 1);
+    ck_assert_msg(strstr(H.run_err, "pdf.yaml:5: jobs.types.pdf.render.colour: unknown key"),
+                  "stderr: %s", H.run_err);
+}
+END_TEST
+
 /* ---- the suite ---- */
 
 static TCase *tcase(const char *name, double timeout)
@@ -766,6 +792,7 @@ static Suite *daemon_suite(void)
     tcase_add_test(life, test_daemon_refuses_evicting_redis);
     tcase_add_test(life, test_daemon_authenticates_as_an_acl_user);
     tcase_add_test(life, test_daemon_check_config_rejects_bad_file_with_file_line_and_key);
+    tcase_add_test(life, test_daemon_check_config_runs_handler_inits_that_name_file_line_and_key);
 
     suite_add_tcase(s, load);
     suite_add_tcase(s, jobs);

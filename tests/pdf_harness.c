@@ -70,17 +70,75 @@ int run(struct heft_job *job)
 
 /* Runs a document that must fail with code; returns the job to look at
  * its message.  Every failure of pdf.render is permanent. */
-struct heft_job *render_fails_conf(json_t *payload, const struct heft_type_conf *tconf,
-                                          const char *code)
+static struct heft_job *fails_state(json_t *payload, const struct heft_type_conf *tconf,
+                                    const void *state, const char *code)
 {
     struct heft_job *job = job_new(payload, tconf);
-    int rc = run(job);
+    int rc;
+
+    job->state = state;
+    rc = run(job);
+    job->state = NULL;
 
     ck_assert_msg(rc == HEFT_ERR, "expected failure \"%s\", but the job succeeded (rc %d)", code,
                   rc);
     ck_assert_msg(strcmp(job->code, code) == 0, "code is \"%s\" (%s), expected \"%s\"", job->code,
                   heft_buf_str(&job->message), code);
     ck_assert_msg(job->retryable == 0, "%s must not be retryable", code);
+    return job;
+}
+
+struct heft_job *render_fails_conf(json_t *payload, const struct heft_type_conf *tconf,
+                                   const char *code)
+{
+    return fails_state(payload, tconf, NULL, code);
+}
+
+/* ---- settings: pdf.render's init and fini ------------------------------ */
+
+/* pdf.render's init with the settings written with ' for ". */
+static int init_with(const char *settings, void **state, struct heft_init_error *err)
+{
+    json_t *obj = payload_of(settings);
+    int rc = pdf_handler()->init(obj, state, err);
+
+    json_decref(obj);
+    return rc;
+}
+
+void *pdf_settings(const char *settings)
+{
+    struct heft_init_error err = { "", "" };
+    void *state = NULL;
+    int rc = init_with(settings, &state, &err);
+
+    ck_assert_msg(rc == HEFT_OK, "pdf.render's init refuses %s: %s: %s", settings, err.key,
+                  err.msg);
+    return state;
+}
+
+void pdf_settings_free(void *state)
+{
+    pdf_handler()->fini(state);
+}
+
+struct heft_init_error pdf_settings_fail(const char *settings)
+{
+    struct heft_init_error err = { "", "" };
+    void *state = NULL;
+    int rc = init_with(settings, &state, &err);
+
+    ck_assert_msg(rc == HEFT_ERR, "pdf.render's init accepts %s", settings);
+    ck_assert_msg(err.msg[0], "pdf.render's init refuses %s without saying why", settings);
+    return err;
+}
+
+struct heft_job *render_fails_with(json_t *payload, const char *settings, const char *code)
+{
+    void *state = pdf_settings(settings);
+    struct heft_job *job = fails_state(payload, NULL, state, code);
+
+    pdf_settings_free(state);
     return job;
 }
 
@@ -225,7 +283,8 @@ static char *info_field(const struct pdf *p, const char *name)
 /* Runs the document; it must succeed with a PDF that qpdf accepts.  What
  * the tools make of it is collected before any assertion, so the temporary
  * files never outlive the check. */
-struct pdf *render_ok_conf(json_t *payload, const struct heft_type_conf *tconf)
+static struct pdf *ok_state(json_t *payload, const struct heft_type_conf *tconf,
+                            const void *state)
 {
     struct pdf *p = calloc(1, sizeof *p);
     const char *tmp = getenv("TMPDIR");
@@ -236,7 +295,9 @@ struct pdf *render_ok_conf(json_t *payload, const struct heft_type_conf *tconf)
 
     ck_assert_ptr_nonnull(p);
     p->job = job_new(payload, tconf);
+    p->job->state = state;
     rc = run(p->job);
+    p->job->state = NULL;
     ck_assert_msg(rc == HEFT_OK, "pdf.render failed: %s: %s", p->job->code,
                   heft_buf_str(&p->job->message));
     ck_assert_msg(p->job->blob.len > 5 && memcmp(p->job->blob.data, "%PDF-", 5) == 0,
@@ -280,6 +341,26 @@ struct pdf *render_ok_conf(json_t *payload, const struct heft_type_conf *tconf)
     free(qpdf_out);
     free(bbox);
     return p;
+}
+
+struct pdf *render_ok_conf(json_t *payload, const struct heft_type_conf *tconf)
+{
+    return ok_state(payload, tconf, NULL);
+}
+
+struct pdf *render_ok_conf_with(json_t *payload, const struct heft_type_conf *tconf,
+                                const char *settings)
+{
+    void *state = pdf_settings(settings);
+    struct pdf *p = ok_state(payload, tconf, state);
+
+    pdf_settings_free(state);
+    return p;
+}
+
+struct pdf *render_ok_with(json_t *payload, const char *settings)
+{
+    return render_ok_conf_with(payload, NULL, settings);
 }
 
 struct pdf *render_ok(const char *payload)

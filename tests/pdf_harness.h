@@ -64,6 +64,17 @@ struct heft_job *render_fails_conf(json_t *payload, const struct heft_type_conf 
 struct heft_job *render_fails(const char *payload, const char *code);
 void assert_message_has(const struct heft_job *job, const char *needle);
 
+/* Settings (jobs.types.pdf.render in heft.yaml, written as JSON with '
+ * for "): pdf.render's init must accept them; the state it built, for
+ * job->state.  Free it with pdf_settings_free() (the handler's fini). */
+void *pdf_settings(const char *settings);
+void pdf_settings_free(void *state);
+/* pdf.render's init must refuse the settings; what it said. */
+struct heft_init_error pdf_settings_fail(const char *settings);
+/* render_fails_conf() with the state of these settings (init and fini run
+ * around the job). */
+struct heft_job *render_fails_with(json_t *payload, const char *settings, const char *code);
+
 /* Non-zero (after saying so) when a test must be skipped for a missing
  * tool; fn is the test's function. */
 int skip_without_tools(const char *fn);
@@ -74,6 +85,11 @@ char *capture(const char *cmd, int *status);
  * qpdf accepts.  Free with pdf_free(). */
 struct pdf *render_ok_conf(json_t *payload, const struct heft_type_conf *tconf);
 struct pdf *render_ok(const char *payload);
+/* The same with the state of these settings (init and fini run around the
+ * job; see pdf_settings()); tconf may be NULL. */
+struct pdf *render_ok_with(json_t *payload, const char *settings);
+struct pdf *render_ok_conf_with(json_t *payload, const struct heft_type_conf *tconf,
+                                const char *settings);
 void pdf_free(struct pdf *p);
 
 /* s with each run of white space made one space, none at the ends. */

@@ -55,11 +55,31 @@ typedef struct heft_job heft_job;
 
 typedef int (*heft_handler_fn)(heft_job *job);
 
+/* Filled by a handler's init to explain why its settings are refused. */
+struct heft_init_error {
+    char key[128];      /* dotted path inside the type's settings ("fonts.Roboto.bold",
+                         * "image_dirs[1]"), "" = the type as a whole */
+    char msg[384];      /* human message, no key prefix */
+};
+
 /* One job type.  Handlers are listed in one table (jobs/registry.c). */
 struct heft_handler {
     const char *type;            /* "echo", "pdf.render": what clients enqueue */
     heft_handler_fn run;
     const char *summary;         /* one line for --help and docs */
+    /* Optional.  Called once when heftd starts (and again on reload, later),
+     * before any job of the type runs, with the type's settings (a JSON
+     * object, borrowed; empty when the config has none): every key of
+     * jobs.types.TYPE other than max_payload_bytes, timeout_ms and limits,
+     * converted from YAML as <heft/yaml.h> says.  Builds read-only state
+     * that every worker thread shares (parsed templates, font metrics...).
+     * Returns HEFT_OK with *state set (NULL is fine), or HEFT_ERR with err
+     * filled; heftd then exits 1 printing "FILE:LINE: jobs.types.TYPE.KEY:
+     * msg".  Unknown keys must be refused here (the config parser cannot
+     * know them).  heftd --check-config runs it too (then fini). */
+    int (*init)(const json_t *settings, void **state, struct heft_init_error *err);
+    /* Optional: frees what init built; called after the last job of the type. */
+    void (*fini)(void *state);
 };
 
 /* ---- inputs (borrowed) ---- */
@@ -71,6 +91,9 @@ const char *heft_job_queue(const heft_job *job);
 const json_t *heft_job_payload(const heft_job *job);
 /* 1 for the first attempt, 2 for the first retry, ... */
 int heft_job_attempt(const heft_job *job);
+/* The state the type's init built (shared by all threads: read only), or
+ * NULL when the type has no init or its init set none. */
+const void *heft_job_state(const heft_job *job);
 
 /* A limit from the config: jobs.types.TYPE.limits.NAME, or fallback when
  * the config sets none.  Handlers enforce their own limits with it. */

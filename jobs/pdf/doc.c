@@ -48,7 +48,7 @@ static const char *const unsupported_keys[] = {
 };
 
 static const char *const unsupported_top[] = {
-    "watermark", "background", "ownerPassword", "userPassword", "permissions", "images",
+    "watermark", "background", "ownerPassword", "userPassword", "permissions",
     "pageBreakBefore", "version", "subset", "tagged", "displayTitle", "language",
     "patterns", "attachments", "files", NULL,
 };
@@ -557,7 +557,7 @@ static int add_image(struct parser *p, const json_t *node, const struct pdf_styl
     b->list = p->cur_list;
     b->indent[0] = indent[0] + st.margin[PDF_LEFT];
     b->indent[1] = indent[1] + st.margin[PDF_RIGHT];
-    if (pdf_image_decode(&b->image, json_string_value(src), p->img_lim, sub, p->err) != 0)
+    if (pdf_image_load(&b->image, json_string_value(src), p->img_lim, sub, p->err) != 0)
         return -1;
     image_size(b, dims);
     if (add_space(p, st.margin[PDF_BOTTOM]) != 0 ||
@@ -1367,7 +1367,7 @@ static int parse_margin_para(struct parser *p, const json_t *v, const struct pdf
 
 static const char *const top_keys[] = {
     "content", "styles", "defaultStyle", "pageSize", "pageOrientation", "pageMargins",
-    "info", "header", "footer", "compress", NULL,
+    "info", "header", "footer", "compress", "images", NULL,
 };
 
 static int check_top(struct parser *p, const json_t *def)

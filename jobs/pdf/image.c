@@ -243,6 +243,21 @@ out:
     return rc;
 }
 
+int pdf_image_decode_bytes(struct pdf_image *img, const unsigned char *data, size_t len,
+                           long long max_pixels, const char *path, struct pdf_err *err)
+{
+    static const unsigned char png_magic[8] = { 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n' };
+    static const unsigned char jpeg_magic[3] = { 0xff, 0xd8, 0xff };
+
+    memset(img, 0, sizeof *img);
+    if (len >= sizeof png_magic && !memcmp(data, png_magic, sizeof png_magic))
+        return decode_png(img, data, len, max_pixels, path, err);
+    if (len >= sizeof jpeg_magic && !memcmp(data, jpeg_magic, sizeof jpeg_magic))
+        return decode_jpeg(img, data, len, max_pixels, path, err);
+    return pdf_fail(err, "unsupported", "%s: not a PNG or JPEG file (only PNG and JPEG images "
+                    "are supported)", path);
+}
+
 void pdf_image_free(struct pdf_image *img)
 {
     free(img->rgb);

@@ -32,6 +32,60 @@ struct pdf_err {
 int pdf_fail(struct pdf_err *err, const char *code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
+/* ---- settings and shared state (settings.c) ---- */
+
+enum pdf_output { PDF_OUT_BLOB, PDF_OUT_FILE, PDF_OUT_BOTH };
+
+/* What pdf.render's init builds from its settings (jobs.types.pdf.render
+ * in heft.yaml), shared read-only by every worker thread.  All zero = no
+ * settings: the handler then behaves as without a config. */
+struct pdf_shared {
+    enum pdf_output output;     /* "output", default blob */
+    char *output_dir;           /* "output_dir", resolved; NULL = none */
+    char **image_dirs;          /* "image_dirs", resolved, in order */
+    size_t nimage_dirs;
+    /* Each subsystem adds its own members here; helper "fonts" adds the
+     * font families and the metrics cache. */
+};
+
+/* Parses one settings key into sh; on error fills err (err->key is the
+ * path of the bad node, such as "fonts.Roboto.bold") and returns -1.
+ * Whatever it stored in sh is freed by pdf_shared_free() either way. */
+typedef int (*pdf_setting_fn)(struct pdf_shared *sh, const char *key, const json_t *value,
+                              struct heft_init_error *err);
+
+/* The shared state for these settings (a JSON object), or NULL with err
+ * filled; unknown keys are refused. */
+struct pdf_shared *pdf_shared_new(const json_t *settings, struct heft_init_error *err);
+void pdf_shared_free(struct pdf_shared *sh);
+/* Fill err with key and a message; returns -1. */
+int pdf_setting_fail(struct heft_init_error *err, const char *key, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* A setting naming an existing directory by its absolute path: *dir gets
+ * it resolved (realpath, malloc'ed). */
+int pdf_setting_dir(const json_t *value, const char *key, char **dir,
+                    struct heft_init_error *err);
+
+/* ---- output files (output.c) ---- */
+
+/* The settings "output" and "output_dir" (pdf_setting_fn). */
+int pdf_output_setting(struct pdf_shared *sh, const char *key, const json_t *value,
+                       struct heft_init_error *err);
+/* Rules between them, once all keys are read. */
+int pdf_output_check(const struct pdf_shared *sh, struct heft_init_error *err);
+/* The file name for a job id: the id when it is 1+ of [A-Za-z0-9._-] not
+ * starting with '.', else '%' and the id's bytes in hex (or "%sha256-"
+ * and its sha256 when that would be too long); then ".pdf".  out must
+ * hold PDF_OUTPUT_NAME_MAX bytes. */
+#define PDF_OUTPUT_NAME_MAX 256
+void pdf_output_name(const char *id, char out[PDF_OUTPUT_NAME_MAX]);
+/* Write the PDF atomically as output_dir/NAME; *path gets the path
+ * (malloc'ed).  Errors are I/O errors: worth a retry. */
+int pdf_output_write(const struct pdf_shared *sh, const char *id, const unsigned char *pdf,
+                     size_t len, char **path, struct pdf_err *err);
+/* sha256 of data as 64 lowercase hex digits into hex[65]. */
+int pdf_sha256_hex(const unsigned char *data, size_t len, char hex[65]);
+
 /* ---- resolved styles ---- */
 
 enum pdf_family {
@@ -81,13 +135,35 @@ struct pdf_image {
 };
 
 struct pdf_image_limits {
-    long long max_bytes;    /* decoded base64 */
+    long long max_bytes;    /* decoded base64, or the file's size */
     long long max_pixels;   /* width * height */
+    /* Where images come from besides data URLs (imagefile.c): the
+     * image_dirs setting (none: file names are unsupported) and the
+     * docdef's `images` dictionary (NULL: none). */
+    char *const *dirs;
+    size_t ndirs;
+    const json_t *images;
 };
 
 /* Decode a pdfmake image source (a PNG or JPEG data URL); errors name path. */
 int pdf_image_decode(struct pdf_image *img, const char *src, const struct pdf_image_limits *lim,
                      const char *path, struct pdf_err *err);
+/* Decode the bytes of a PNG or JPEG file (told apart by their signature). */
+int pdf_image_decode_bytes(struct pdf_image *img, const unsigned char *data, size_t len,
+                           long long max_pixels, const char *path, struct pdf_err *err);
+
+/* ---- image files and the images dictionary (imagefile.c) ---- */
+
+/* The setting "image_dirs" (pdf_setting_fn): a list of directories. */
+int pdf_image_dirs_setting(struct pdf_shared *sh, const char *key, const json_t *value,
+                           struct heft_init_error *err);
+/* Check the docdef's `images` dictionary: an object of strings. */
+int pdf_images_check(const json_t *images, struct pdf_err *err);
+/* Decode what an image node's `image` names: a data URL, a name in the
+ * `images` dictionary (whose value is a data URL or a file name), or a file
+ * name looked up in the image directories in order.  Errors name path. */
+int pdf_image_load(struct pdf_image *img, const char *src, const struct pdf_image_limits *lim,
+                   const char *path, struct pdf_err *err);
 void pdf_image_free(struct pdf_image *img);
 
 /* ---- canvas (pdfmake vector drawings) ---- */

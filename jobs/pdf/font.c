@@ -2,13 +2,14 @@
  * jobs/pdf/font.c - fonts for pdf.render: which font draws a run, how wide
  * its text is, and which bytes libharu gets for it.
  *
- * Two kinds of font: TrueType families (the built-in DejaVu Sans; embedded,
- * text passed as UTF-8 through libharu's UTF-8 encoder) and the base-14
- * families (not embedded, WinAnsiEncoding, measured by libharu).  A run in
- * a base-14 family with characters outside WinAnsi is drawn in the default
- * TrueType family instead, so no text is lost.
+ * Two kinds of font: TrueType families (the built-in DejaVu Sans and those
+ * the "fonts" setting registers; embedded, text passed as UTF-8 through
+ * libharu's UTF-8 encoder) and the base-14 families (not embedded,
+ * WinAnsiEncoding, measured by libharu).  A run in a base-14 family with
+ * characters outside WinAnsi is drawn in the default TrueType family
+ * ("default_font") instead, so no text is lost.
  *
- * TrueType metrics are measured once per process, not per job: a
+ * TrueType metrics are measured once, by pdf.render's init, not per job: a
  * struct pdf_fontset holds, per font file, the advance width of every BMP
  * code point its cmap maps, read with FreeType when the set is built and
  * read-only afterwards, so every worker thread measures text through it
@@ -67,6 +68,7 @@ struct pdf_fontset {
     struct pdf_ttf_family *fams;        /* owned; fams[0] is the built-in family */
     size_t nfams;
     size_t default_fam;         /* what runs without a font, and WinAnsi fallbacks, use */
+    char *default_name;         /* "default_font" as configured; NULL = DejaVu Sans */
 };
 
 int pdf_fail(struct pdf_err *err, const char *code, const char *fmt, ...)
@@ -202,15 +204,20 @@ static int face_advances(struct pdf_face *f, FT_Face face)
 }
 
 /* Measure the TrueType file path into f; msg says why not. */
-static int face_load(struct pdf_face *f, FT_Library ft, const char *path, char *msg,
-                     size_t msg_size)
+static int face_load(struct pdf_face *f, const char *path, char *msg, size_t msg_size)
 {
+    FT_Library ft = NULL;
     FT_Face face = NULL;
     int rc = -1;
 
     memset(f, 0, sizeof *f);
     if (!(f->path = strdup(path))) {
         snprintf(msg, msg_size, "out of memory");
+        goto out;
+    }
+    if (FT_Init_FreeType(&ft) != 0) {
+        ft = NULL;
+        snprintf(msg, msg_size, "cannot initialise FreeType");
         goto out;
     }
     if (FT_New_Face(ft, path, 0, &face) != 0) {
@@ -237,6 +244,8 @@ static int face_load(struct pdf_face *f, FT_Library ft, const char *path, char *
 out:
     if (face)
         FT_Done_Face(face);
+    if (ft)
+        FT_Done_FreeType(ft);
     return rc;
 }
 
@@ -264,13 +273,14 @@ void pdf_fontset_free(struct pdf_fontset *set)
         face_free(&set->faces[i]);
     for (size_t i = 0; i < set->nfams; i++)
         free(set->fams[i].name);
+    free(set->default_name);
     free(set->faces);
     free(set->fams);
     free(set);
 }
 
 /* The index of path's face in the set, measuring it when it is new. */
-static int set_face(struct pdf_fontset *set, FT_Library ft, const char *path, size_t *idx,
+static int set_face(struct pdf_fontset *set, const char *path, size_t *idx,
                     char *msg, size_t msg_size)
 {
     struct pdf_face *grown;
@@ -286,7 +296,7 @@ static int set_face(struct pdf_fontset *set, FT_Library ft, const char *path, si
         return -1;
     }
     set->faces = grown;
-    if (face_load(&set->faces[set->nfaces], ft, path, msg, msg_size) != 0) {
+    if (face_load(&set->faces[set->nfaces], path, msg, msg_size) != 0) {
         face_free(&set->faces[set->nfaces]);
         return -1;
     }
@@ -294,52 +304,59 @@ static int set_face(struct pdf_fontset *set, FT_Library ft, const char *path, si
     return 0;
 }
 
-/* Add a family from its files ([bold*2+italics]; NULL = the normal one's). */
-static int set_family(struct pdf_fontset *set, FT_Library ft, const char *name,
-                      const char *const files[4], char *msg, size_t msg_size)
+/* Add a family whose faces are already in the set ([bold*2+italics]). */
+static int add_family(struct pdf_fontset *set, const char *name, const size_t face[4],
+                      char *msg, size_t msg_size)
 {
     struct pdf_ttf_family *grown = realloc(set->fams, (set->nfams + 1) * sizeof *grown);
+    char *copy = strdup(name);
     struct pdf_ttf_family *fam;
 
-    if (!grown) {
+    if (grown)
+        set->fams = grown;
+    if (!grown || !copy) {
+        free(copy);
         snprintf(msg, msg_size, "out of memory");
         return -1;
     }
-    set->fams = grown;
-    fam = &set->fams[set->nfams];
-    memset(fam, 0, sizeof *fam);
-    for (int v = 0; v < 4; v++)
-        if (set_face(set, ft, files[v] ? files[v] : files[0], &fam->face[v], msg,
-                     msg_size) != 0)
-            return -1;
-    if (!(fam->name = strdup(name))) {
-        snprintf(msg, msg_size, "out of memory");
-        return -1;
-    }
-    set->nfams++;
+    fam = &set->fams[set->nfams++];
+    fam->name = copy;
+    memcpy(fam->face, face, sizeof fam->face);
     return 0;
 }
 
-/* The built-in family, DejaVu Sans: HEFT_DEFAULT_FONT and its variants. */
-static int set_builtin(struct pdf_fontset *set, FT_Library ft, char *msg, size_t msg_size)
+/* A new set holding the built-in family, DejaVu Sans: HEFT_DEFAULT_FONT
+ * and its variants beside it. */
+static struct pdf_fontset *set_new(char *msg, size_t msg_size)
 {
-    char paths[4][1024];
-    const char *files[4];
+    struct pdf_fontset *set = calloc(1, sizeof *set);
     const char *dir_end = strrchr(HEFT_DEFAULT_FONT, '/');
+    char path[1024];
+    size_t face[4];
 
+    if (!set) {
+        snprintf(msg, msg_size, "out of memory");
+        return NULL;
+    }
     for (int v = 0; v < 4; v++) {
         if (v == 0 || !dir_end)
-            snprintf(paths[v], sizeof paths[v], "%s", HEFT_DEFAULT_FONT);
+            snprintf(path, sizeof path, "%s", HEFT_DEFAULT_FONT);
         else
-            snprintf(paths[v], sizeof paths[v], "%.*s/%s", (int)(dir_end - HEFT_DEFAULT_FONT),
+            snprintf(path, sizeof path, "%.*s/%s", (int)(dir_end - HEFT_DEFAULT_FONT),
                      HEFT_DEFAULT_FONT, ttf_files[v]);
-        files[v] = paths[v];
+        if (set_face(set, path, &face[v], msg, msg_size) != 0)
+            goto fail;
     }
-    return set_family(set, ft, "DejaVu Sans", files, msg, msg_size);
+    if (add_family(set, "DejaVu Sans", face, msg, msg_size) == 0)
+        return set;
+fail:
+    pdf_fontset_free(set);
+    return NULL;
 }
 
-/* Until pdf.render has state of its own, the built-in set is built once
- * per process, on first use, and never changes afterwards. */
+/* A job without state (the handler run without its init, as tests do)
+ * uses the built-in set, built once per process on first use and never
+ * changed afterwards. */
 static struct {
     pthread_once_t once;
     struct pdf_fontset *set;
@@ -348,31 +365,159 @@ static struct {
 
 static void builtin_build(void)
 {
-    struct pdf_fontset *set = calloc(1, sizeof *set);
-    FT_Library ft = NULL;
-
-    if (!set || FT_Init_FreeType(&ft) != 0) {
-        ft = NULL;
-        snprintf(builtin.msg, sizeof builtin.msg, "cannot initialise FreeType");
-        goto out;
-    }
-    if (set_builtin(set, ft, builtin.msg, sizeof builtin.msg) != 0)
-        goto out;
-    builtin.set = set;
-    set = NULL;
-out:
-    pdf_fontset_free(set);
-    if (ft)
-        FT_Done_FreeType(ft);
+    builtin.set = set_new(builtin.msg, sizeof builtin.msg);
 }
 
 const struct pdf_fontset *pdf_fontset_for_job(heft_job *job, struct pdf_err *err)
 {
-    (void)job;
+    const struct pdf_shared *sh = heft_job_state(job);
+
+    if (sh && sh->fonts)
+        return sh->fonts;
     pthread_once(&builtin.once, builtin_build);
     if (!builtin.set)
         pdf_fail(err, "render_error", "%s", builtin.msg);
     return builtin.set;
+}
+
+/* ---- names: what documents say in "font" ---- */
+
+static const struct { const char *name; enum pdf_family family; } base14_families[] = {
+    { "Helvetica", PDF_FAM_HELVETICA }, { "Times", PDF_FAM_TIMES },
+    { "Courier", PDF_FAM_COURIER }, { NULL, PDF_FAM_DEFAULT },
+};
+
+int pdf_font_family(const struct pdf_fontset *set, const char *name, enum pdf_family *fam,
+                    unsigned *ttf)
+{
+    *fam = PDF_FAM_DEFAULT;
+    for (size_t i = 1; i < set->nfams; i++)     /* registered families first */
+        if (strcmp(set->fams[i].name, name) == 0) {
+            *ttf = (unsigned)i + 1;
+            return 0;
+        }
+    /* pdfmake's own default, Roboto, is DejaVu Sans unless registered. */
+    if (strcmp(name, "DejaVu Sans") == 0 || strcmp(name, "Roboto") == 0) {
+        *ttf = 1;
+        return 0;
+    }
+    for (size_t i = 0; base14_families[i].name; i++)
+        if (strcmp(base14_families[i].name, name) == 0) {
+            *fam = base14_families[i].family;
+            *ttf = 0;
+            return 0;
+        }
+    return -1;
+}
+
+/* ---- settings: "fonts" and "default_font" ---- */
+
+/* In the order of [bold*2+italics]. */
+static const char *const style_keys[4] = { "normal", "italics", "bold", "bolditalics" };
+
+static int style_index(const char *key)
+{
+    for (int v = 0; v < 4; v++)
+        if (strcmp(style_keys[v], key) == 0)
+            return v;
+    return -1;
+}
+
+/* One family of "fonts": {normal: FILE, bold: FILE, ...}; styles it does
+ * not name use the normal file. */
+static int family_setting(struct pdf_fontset *set, const char *name,
+                          const json_t *styles, struct heft_init_error *err)
+{
+    char key[128], msg[384];
+    const json_t *file;
+    const char *style;
+    size_t face[4];
+    int v;
+
+    snprintf(key, sizeof key, "fonts.%s", name);
+    if (!*name || strlen(name) > 63)
+        return pdf_setting_fail(err, key, "a family name has 1 to 63 bytes");
+    for (size_t i = 0; base14_families[i].name; i++)
+        if (strcmp(base14_families[i].name, name) == 0)
+            return pdf_setting_fail(err, key, "%s is a built-in (base-14) family; "
+                                    "register TrueType files under another name", name);
+    if (!json_is_object(styles))
+        return pdf_setting_fail(err, key, "must be a mapping of normal, bold, italics and "
+                                "bolditalics to TrueType files");
+    if (!json_object_get(styles, "normal"))
+        return pdf_setting_fail(err, key, "has no normal file (every family needs one)");
+    json_object_foreach((json_t *)styles, style, file) {
+        snprintf(key, sizeof key, "fonts.%s.%s", name, style);
+        if ((v = style_index(style)) < 0)
+            return pdf_setting_fail(err, key, "unknown style; a family takes normal, bold, "
+                                    "italics and bolditalics");
+        if (!json_is_string(file) || json_string_value(file)[0] != '/')
+            return pdf_setting_fail(err, key, "must be the absolute path of a TrueType file");
+        if (set_face(set, json_string_value(file), &face[v], msg, sizeof msg) != 0)
+            return pdf_setting_fail(err, key, "%s", msg);
+    }
+    for (v = 1; v < 4; v++)
+        if (!json_object_get(styles, style_keys[v]))
+            face[v] = face[0];
+    if (add_family(set, name, face, msg, sizeof msg) != 0)
+        return pdf_setting_fail(err, key, "%s", msg);
+    return 0;
+}
+
+/* sh->fonts, with the built-in family, made when the first font setting
+ * (or the final check) needs it. */
+static int ensure_set(struct pdf_shared *sh, struct heft_init_error *err)
+{
+    char msg[384];
+
+    if (!sh->fonts && !(sh->fonts = set_new(msg, sizeof msg)))
+        return pdf_setting_fail(err, "", "the built-in font: %s", msg);
+    return 0;
+}
+
+int pdf_fonts_settings(struct pdf_shared *sh, const char *key, const json_t *value,
+                       struct heft_init_error *err)
+{
+    const char *name;
+    const json_t *styles;
+
+    if (ensure_set(sh, err) != 0)
+        return -1;
+    if (strcmp(key, "default_font") == 0) {
+        if (!json_is_string(value) || !json_string_value(value)[0])
+            return pdf_setting_fail(err, key, "must be the name of a font family");
+        free(sh->fonts->default_name);
+        if (!(sh->fonts->default_name = strdup(json_string_value(value))))
+            return pdf_setting_fail(err, key, "out of memory");
+        return 0;
+    }
+    if (!json_is_object(value))
+        return pdf_setting_fail(err, key, "must be a mapping of family names to their files");
+    json_object_foreach((json_t *)value, name, styles)
+        if (family_setting(sh->fonts, name, styles, err) != 0)
+            return -1;
+    return 0;
+}
+
+int pdf_fonts_check(struct pdf_shared *sh, struct heft_init_error *err)
+{
+    enum pdf_family fam;
+    unsigned ttf;
+    const char *name;
+
+    if (ensure_set(sh, err) != 0)
+        return -1;
+    name = sh->fonts->default_name;
+    if (!name)
+        return 0;
+    if (pdf_font_family(sh->fonts, name, &fam, &ttf) != 0)
+        return pdf_setting_fail(err, "default_font", "\"%s\" is neither a family of fonts "
+                                "nor the built-in DejaVu Sans", name);
+    if (fam != PDF_FAM_DEFAULT)
+        return pdf_setting_fail(err, "default_font", "must name a TrueType family (of fonts, "
+                                "or DejaVu Sans), not the base-14 %s", name);
+    sh->fonts->default_fam = ttf - 1;
+    return 0;
 }
 
 /* ---- one job's fonts ---- */
@@ -456,7 +601,7 @@ struct pdf_font *pdf_font_for(struct pdf_fonts *fonts, const struct pdf_style *s
     size_t n;
 
     if (st->family == PDF_FAM_DEFAULT)
-        return ttf_slot(fonts, set->fams[set->default_fam].face[v]);
+        return ttf_slot(fonts, set->fams[st->ttf ? st->ttf - 1 : set->default_fam].face[v]);
     if (convert(fonts->to_cp1252, text, len, &bytes, &n) == 0) {
         free(bytes);
         return base14_slot(fonts, st->family, v, err);

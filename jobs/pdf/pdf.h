@@ -46,6 +46,7 @@ struct pdf_shared {
     size_t nimage_dirs;
     /* Each subsystem adds its own members here; helper "fonts" adds the
      * font families and the metrics cache. */
+    struct pdf_fontset *fonts;  /* "fonts", "default_font" (font.c); built by init */
 };
 
 /* Parses one settings key into sh; on error fills err (err->key is the
@@ -89,7 +90,7 @@ int pdf_sha256_hex(const unsigned char *data, size_t len, char hex[65]);
 /* ---- resolved styles ---- */
 
 enum pdf_family {
-    PDF_FAM_DEFAULT,        /* the embedded TrueType family (DejaVu Sans) */
+    PDF_FAM_DEFAULT,        /* an embedded TrueType family: the style's ttf */
     PDF_FAM_HELVETICA,
     PDF_FAM_TIMES,
     PDF_FAM_COURIER,
@@ -107,6 +108,8 @@ struct pdf_style {
     double color[3];        /* rgb 0..1 */
     int bold, italics;
     enum pdf_family family;
+    unsigned ttf;           /* PDF_FAM_DEFAULT: 0 = the default family (default_font),
+                             * else 1 + its index in the job's fontset */
     enum pdf_align align;
     double margin[4];       /* the node's own margin: never inherited */
     int page_break_before, page_break_after;    /* node-only too */
@@ -239,8 +242,8 @@ struct pdf_doc {
 /* Parse and validate the docdef (decoding images).  max_depth bounds node
  * nesting. */
 int pdf_doc_parse(struct pdf_doc *doc, const json_t *def, long long max_depth,
-                  const struct pdf_image_limits *img_lim, iconv_t to_utf32,
-                  struct pdf_err *err);
+                  const struct pdf_image_limits *img_lim, const struct pdf_fontset *fonts,
+                  iconv_t to_utf32, struct pdf_err *err);
 void pdf_doc_free(struct pdf_doc *doc);
 void pdf_para_free(struct pdf_para *para);
 
@@ -252,8 +255,18 @@ struct pdf_fontset;
 struct pdf_face;
 
 void pdf_fontset_free(struct pdf_fontset *set);
-/* The set the job's fonts come from. */
+/* The set the job's fonts come from: its state's, else the built-in one. */
 const struct pdf_fontset *pdf_fontset_for_job(heft_job *job, struct pdf_err *err);
+/* The settings "fonts" and "default_font" (pdf_setting_fn): TrueType
+ * families measured here, once. */
+int pdf_fonts_settings(struct pdf_shared *sh, const char *key, const json_t *value,
+                       struct heft_init_error *err);
+/* Once all keys are read: sh->fonts exists and default_font names a family. */
+int pdf_fonts_check(struct pdf_shared *sh, struct heft_init_error *err);
+/* What a document's "font" names: a registered family, DejaVu Sans (and
+ * Roboto, unless registered) or a base-14 family; -1 when none. */
+int pdf_font_family(const struct pdf_fontset *set, const char *name, enum pdf_family *fam,
+                    unsigned *ttf);
 
 struct pdf_font {
     int loaded;

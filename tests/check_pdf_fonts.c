@@ -10,6 +10,7 @@
  * saying so.
  */
 #include <check.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -204,6 +205,67 @@ START_TEST(test_a_font_only_measured_is_not_embedded)
 }
 END_TEST
 
+/* ---- one fontset, many threads ------------------------------------------- */
+
+#define NTHREADS 4
+
+struct render_thread {
+    pthread_t tid;
+    const void *state;      /* shared by all the threads */
+    int rc;
+    char *pdf;              /* the job's blob (malloc'd) */
+    size_t len;
+};
+
+static const char thread_doc[] =
+    "{\"content\": [{\"text\": [\"plain \", {\"text\": \"bold \", \"bold\": true}, "
+    "{\"text\": \"italic \", \"italics\": true}], \"font\": \"Roboto\"}, "
+    "\"DejaVu default \u0416\", {\"text\": \"Times \u03a9\", \"font\": \"Times\"}]}";
+
+/* Renders thread_doc a few times with the shared state; keeps the last PDF. */
+static void *render_in_thread(void *arg)
+{
+    struct render_thread *t = arg;
+
+    for (int i = 0; i < 5 && t->rc == HEFT_OK; i++) {
+        struct heft_job *job = job_new(json_loads(thread_doc, 0, NULL), NULL);
+
+        job->state = t->state;
+        t->rc = run(job);
+        free(t->pdf);
+        t->len = job->blob.len;
+        t->pdf = malloc(t->len ? t->len : 1);
+        memcpy(t->pdf, job->blob.data, t->len);
+        heft_job_destroy(job);
+    }
+    return NULL;
+}
+
+START_TEST(test_threads_sharing_one_fontset_render_the_same_pdf)
+{
+    struct render_thread t[NTHREADS];
+    void *state;
+
+    NEED_ROBOTO();
+    state = pdf_settings("{'fonts': {" ROBOTO "}}");
+    memset(t, 0, sizeof t);
+    for (int i = 0; i < NTHREADS; i++) {
+        t[i].state = state;
+        ck_assert_int_eq(pthread_create(&t[i].tid, NULL, render_in_thread, &t[i]), 0);
+    }
+    for (int i = 0; i < NTHREADS; i++)
+        ck_assert_int_eq(pthread_join(t[i].tid, NULL), 0);
+    for (int i = 0; i < NTHREADS; i++) {
+        ck_assert_int_eq(t[i].rc, HEFT_OK);
+        ck_assert_msg(t[i].len == t[0].len && memcmp(t[i].pdf, t[0].pdf, t[0].len) == 0,
+                      "thread %d rendered another PDF than thread 0", i);
+    }
+    for (int i = 0; i < NTHREADS; i++)
+        free(t[i].pdf);
+    pdf_settings_free(state);
+}
+END_TEST
+
 /* ---- what init refuses ---------------------------------------------------- */
 
 START_TEST(test_font_files_are_checked_at_init_naming_the_key)
@@ -290,6 +352,7 @@ static Suite *pdf_fonts_suite(void)
     tcase_add_test(families, test_roboto_is_dejavu_sans_unless_registered);
     tcase_add_test(families, test_a_font_no_family_has_fails_unknown_font_naming_it);
     tcase_add_test(families, test_a_font_only_measured_is_not_embedded);
+    tcase_add_test(families, test_threads_sharing_one_fontset_render_the_same_pdf);
     tcase_add_test(init, test_font_files_are_checked_at_init_naming_the_key);
     tcase_add_test(init, test_opentype_with_cff_outlines_is_refused_at_init);
     tcase_add_test(init, test_a_family_must_have_a_normal_file_and_known_styles);

@@ -87,13 +87,21 @@ static int check_size(const json_t *def, long long max, struct pdf_err *err)
     return 0;
 }
 
-/* The document definition: the payload itself, within its size limit. */
-static int definition(heft_job *job, const json_t **def, struct pdf_err *err)
+/* The document definition: the payload itself, or the template it names
+ * expanded with its data (*owned then holds it); within its size limit. */
+static int definition(heft_job *job, json_t **owned, const json_t **def, struct pdf_err *err)
 {
+    long long max = heft_job_limit(job, "max_definition_bytes", 4194304);
     const json_t *images;
 
+    *owned = NULL;
     *def = heft_job_payload(job);
-    if (check_size(*def, heft_job_limit(job, "max_definition_bytes", 4194304), err) != 0)
+    if (json_is_object(*def) && json_object_get(*def, "template")) {
+        if (pdf_template_expand(shared_of(job), *def, max, owned, err) != 0)
+            return -1;
+        *def = *owned;
+    }
+    if (check_size(*def, max, err) != 0)
         return -1;
     images = json_is_object(*def) ? json_object_get(*def, "images") : NULL;
     return images ? pdf_images_check(images, err) : 0;
@@ -124,13 +132,14 @@ static int pdf_render_run(heft_job *job)
 {
     struct pdf_err err = { "", "" };
     const json_t *def = NULL;
+    json_t *expanded = NULL;
     struct pdf_doc doc;
     unsigned char *pdf = NULL;
     size_t len = 0;
     int pages = 0, rc;
 
     memset(&doc, 0, sizeof doc);
-    rc = definition(job, &def, &err);
+    rc = definition(job, &expanded, &def, &err);
     if (rc == 0)
         rc = parse(job, def, &doc, &err);
     if (rc == 0)
@@ -145,6 +154,7 @@ static int pdf_render_run(heft_job *job)
                            err.code[0] ? err.msg : "rendering failed");
     free(pdf);
     pdf_doc_free(&doc);
+    json_decref(expanded);
     return rc;
 }
 

@@ -6,6 +6,7 @@
 #include "yamljson.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -174,6 +175,7 @@ static json_t *plain_scalar(const char *s)
 {
     int integral = 0;
     long long v;
+    double d;
     char *end;
 
     if (is_word(s, null_words))
@@ -190,7 +192,9 @@ static json_t *plain_scalar(const char *s)
         if (errno != ERANGE)
             return json_integer((json_int_t)v);
     }
-    return json_real(strtod(s, NULL));
+    d = strtod(s, NULL);
+    /* JSON has no infinity: 1e400 stays the text it is. */
+    return isfinite(d) ? json_real(d) : json_string(s);
 }
 
 static json_t *scalar(struct conv *c, const yaml_node_t *n)

@@ -538,7 +538,7 @@ START_TEST(test_config_plain_scalars_that_read_as_json_become_numbers_bools_or_n
                 " \"underscored\": \"1_000\", \"yes_word\": \"yes\", \"on_word\": \"on\","
                 " \"true\": true, \"false_caps\": false, \"tilde\": null, \"empty\": null,"
                 " \"null_word\": null, \"quoted_null\": \"null\","
-                " \"huge\": 1.2345678901234568e29, \"text\": \"hello world\","
+                " \"huge\": 1.2345678901234568e29, \"too_huge\": \"1e400\", \"text\": \"hello world\","
                 " \"block\": \"two\\nlines\\n\"}");
     ck_assert(json_is_integer(json_object_get(sc, "int")));
     ck_assert(json_is_real(json_object_get(sc, "exp")));

@@ -13,6 +13,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "harness.h"
 
@@ -658,6 +660,35 @@ START_TEST(test_daemon_check_config_runs_handler_inits_that_name_file_line_and_k
 }
 END_TEST
 
+/* Settings reach the handler through heftd: its init builds the state that
+ * every worker thread's jobs see (a template, an output directory). */
+START_TEST(test_daemon_hands_pdf_render_its_settings_state)
+{
+    char yaml[2048], tdir[600], odir[600], want[700];
+    json_t *r;
+
+    snprintf(tdir, sizeof tdir, "%s/templates", H.dir);
+    snprintf(odir, sizeof odir, "%s/out", H.dir);
+    ck_assert_int_eq(mkdir(tdir, 0755), 0);
+    ck_assert_int_eq(mkdir(odir, 0755), 0);
+    h_write_file(&H, "templates/hello.yaml", "content:\n  - 'Hello {{name}}'\n");
+    snprintf(yaml, sizeof yaml,
+             "jobs:\n  types:\n    pdf.render:\n      templates_dir: %s\n"
+             "      output: both\n      output_dir: %s\n", tdir, odir);
+    h_heftd_start(&H, yaml, "--concurrency", "2", NULL);
+    h_enqueue(&H, "hello-1", "pdf.render", "{\"template\": \"hello\", \"data\": {\"name\": \"heft\"}}",
+              NULL);
+    r = reply_of("hello-1", 20000);
+    ck_assert_msg(!strcmp(jstr(r, "state"), "succeeded"), "%s: %s", error_code(r),
+                  error_message(r));
+    snprintf(want, sizeof want, "%s/hello-1.pdf", odir);
+    ck_assert_str_eq(jstr(json_object_get(r, "result"), "file"), want);
+    ck_assert_int_eq(access(want, R_OK), 0);
+    ck_assert_int_gt(jint(r, "blob_bytes"), 0);
+    json_decref(r);
+}
+END_TEST
+
 /* ---- the suite ---- */
 
 static TCase *tcase(const char *name, double timeout)
@@ -778,6 +809,7 @@ static Suite *daemon_suite(void)
     tcase_add_test(jobs, test_daemon_high_priority_jobs_run_before_normal_ones);
     tcase_add_test(jobs, test_daemon_timeout_fails_job_with_code_timeout);
     tcase_add_test(jobs, test_daemon_blob_result_is_stored_binary_safe);
+    tcase_add_test(jobs, test_daemon_hands_pdf_render_its_settings_state);
     tcase_add_test(jobs, test_enqueue_is_idempotent_on_the_job_id);
     tcase_add_test(jobs, test_enqueue_rejects_malformed_ids);
     tcase_add_test(jobs, test_daemon_job_deleted_while_running_stays_deleted);

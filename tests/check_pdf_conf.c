@@ -7,6 +7,8 @@
 #include <check.h>
 #include <dirent.h>
 #include <png.h>
+#include <pthread.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -253,11 +255,12 @@ static void assert_image_sizes(const struct pdf *p, const char *want)
     free(got);
 }
 
-/* A job with a tconf (limits) and settings that must fail with code. */
-static struct heft_job *fails_conf_with(const char *payload, const struct heft_type_conf *t,
-                                        const char *settings, const char *code)
+/* A job with a tconf (limits) and settings that must fail with code
+ * (steals payload). */
+static struct heft_job *fails_conf_with_json(json_t *payload, const struct heft_type_conf *t,
+                                             const char *settings, const char *code)
 {
-    struct heft_job *job = job_new(payload_of(payload), t);
+    struct heft_job *job = job_new(payload, t);
     void *state = pdf_settings(settings);
     int rc;
 
@@ -269,6 +272,22 @@ static struct heft_job *fails_conf_with(const char *payload, const struct heft_t
                   code, rc, job->code, heft_buf_str(&job->message));
     ck_assert_int_eq(job->retryable, 0);
     return job;
+}
+
+/* The payload, run with these settings, fails with code saying needle. */
+static void assert_fails(const char *payload, const char *settings, const char *code,
+                         const char *needle)
+{
+    struct heft_job *job = render_fails_with(payload_of(payload), settings, code);
+
+    assert_message_has(job, needle);
+    heft_job_destroy(job);
+}
+
+static struct heft_job *fails_conf_with(const char *payload, const struct heft_type_conf *t,
+                                        const char *settings, const char *code)
+{
+    return fails_conf_with_json(payload_of(payload), t, settings, code);
 }
 
 /* Two image directories a and b, as settings for image_dirs: [a, b]. */
@@ -366,7 +385,6 @@ END_TEST
 
 START_TEST(test_a_symlink_cannot_lead_out_of_the_image_dir)
 {
-    struct heft_job *job;
     struct dirs d;
     char *inside, *outside;
 
@@ -375,18 +393,14 @@ START_TEST(test_a_symlink_cannot_lead_out_of_the_image_dir)
     outside = path_in(d.b, "secret.png");
     inside = path_in(d.a, "link.png");
     ck_assert_int_eq(symlink(outside, inside), 0);
-    job = render_fails_with(payload_of("{'content': [{'image': 'link.png'}]}"), d.settings,
-                            "bad_input");
-    assert_message_has(job, "content[0].image: \"link.png\" leads outside the image directory");
-    heft_job_destroy(job);
+    assert_fails("{'content': [{'image': 'link.png'}]}", d.settings, "bad_input",
+                 "content[0].image: \"link.png\" leads outside the image directory");
     free(inside);
     /* A link to a directory outside is no way out either. */
     inside = path_in(d.a, "up");
     ck_assert_int_eq(symlink(d.b, inside), 0);
-    job = render_fails_with(payload_of("{'content': [{'image': 'up/secret.png'}]}"), d.settings,
-                            "bad_input");
-    assert_message_has(job, "leads outside the image directory");
-    heft_job_destroy(job);
+    assert_fails("{'content': [{'image': 'up/secret.png'}]}", d.settings, "bad_input",
+                 "leads outside the image directory");
     free(inside);
     free(outside);
     dirs_free(&d);
@@ -395,19 +409,14 @@ END_TEST
 
 START_TEST(test_missing_image_file_is_bad_input_naming_the_path)
 {
-    struct heft_job *job;
     struct dirs d;
 
     dirs_make(&d);
-    job = render_fails_with(payload_of("{'content': ['x', {'image': 'nope.png'}]}"), d.settings,
-                            "bad_input");
-    assert_message_has(job, "content[1].image: image file \"nope.png\" not found in image_dirs");
-    heft_job_destroy(job);
-    job = render_fails_with(payload_of("{'images': {'logo': 'gone.png'},"
-                                       " 'content': [{'image': 'logo'}]}"), d.settings,
-                            "bad_input");
-    assert_message_has(job, "images.logo: image file \"gone.png\" not found");
-    heft_job_destroy(job);
+    assert_fails("{'content': ['x', {'image': 'nope.png'}]}", d.settings, "bad_input",
+                 "content[1].image: image file \"nope.png\" not found in image_dirs");
+    assert_fails("{'images': {'logo': 'gone.png'},"
+                 " 'content': [{'image': 'logo'}]}", d.settings, "bad_input",
+                 "images.logo: image file \"gone.png\" not found");
     dirs_free(&d);
 }
 END_TEST
@@ -432,33 +441,24 @@ END_TEST
 
 START_TEST(test_a_file_that_is_no_png_or_jpeg_is_unsupported)
 {
-    struct heft_job *job;
     struct dirs d;
 
     dirs_make(&d);
     write_text(d.a, "notes.png", "not an image at all");
-    job = render_fails_with(payload_of("{'content': [{'image': 'notes.png'}]}"), d.settings,
-                            "unsupported");
-    assert_message_has(job, "content[0].image: not a PNG or JPEG file");
-    heft_job_destroy(job);
+    assert_fails("{'content': [{'image': 'notes.png'}]}", d.settings, "unsupported",
+                 "content[0].image: not a PNG or JPEG file");
     mkdir(d.a, 0755);
-    job = render_fails_with(payload_of("{'content': [{'image': '.'}]}"), d.settings,
-                            "bad_input");
-    assert_message_has(job, "not a regular file");
-    heft_job_destroy(job);
+    assert_fails("{'content': [{'image': '.'}]}", d.settings, "bad_input",
+                 "not a regular file");
     dirs_free(&d);
 }
 END_TEST
 
 START_TEST(test_image_file_names_without_image_dirs_stay_unsupported)
 {
-    struct heft_job *job;
-
-    job = render_fails_with(payload_of("{'content': [{'image': 'logo.png'}]}"), "{}",
-                            "unsupported");
-    assert_message_has(job, "content[0].image: image files need configured image directories "
-                       "(the image_dirs setting of pdf.render, unset)");
-    heft_job_destroy(job);
+    assert_fails("{'content': [{'image': 'logo.png'}]}", "{}", "unsupported",
+                 "content[0].image: image files need configured image directories "
+                 "(the image_dirs setting of pdf.render, unset)");
 }
 END_TEST
 
@@ -466,16 +466,13 @@ START_TEST(test_images_dictionary_must_map_names_to_strings)
 {
     struct heft_job *job;
 
-    job = render_fails_with(payload_of("{'images': ['a'], 'content': ['x']}"), "{}", "bad_input");
-    assert_message_has(job, "images: must be an object");
-    heft_job_destroy(job);
-    job = render_fails_with(payload_of("{'images': {'logo': 5}, 'content': ['x']}"), "{}",
-                            "bad_input");
-    assert_message_has(job, "images.logo: must be a string (a data URL or a file name)");
-    heft_job_destroy(job);
+    assert_fails("{'images': ['a'], 'content': ['x']}", "{}", "bad_input",
+                 "images: must be an object");
+    assert_fails("{'images': {'logo': 5}, 'content': ['x']}", "{}", "bad_input",
+                 "images.logo: must be a string (a data URL or a file name)");
     /* pdfmake's {url, headers} form fetches over the network: not here. */
     job = render_fails_with(payload_of("{'images': {'logo': {'url': 'https://x/y.png'}},"
-                                       " 'content': ['x']}"), "{}", "unsupported");
+                 " 'content': ['x']}"), "{}", "unsupported");
     heft_job_destroy(job);
 }
 END_TEST
@@ -486,6 +483,331 @@ START_TEST(test_image_dirs_are_checked_at_init)
     assert_init_fails("{'image_dirs': ['/tmp', '/nonexistent/images']}", "image_dirs[1]",
                       "/nonexistent/images: No such file or directory");
     assert_init_fails("{'image_dirs': []}", "image_dirs", "must be a list of directories");
+}
+END_TEST
+
+/* ---- templates ------------------------------------------------------------- */
+
+/* A templates_dir with these files (name, text, name, text, ..., NULL);
+ * *settings gets {'templates_dir': DIR}.  Remove with rm_rf(). */
+static char *templates(char **settings, ...)
+{
+    char *dir = temp_dir();
+    const char *name;
+    va_list ap;
+
+    va_start(ap, settings);
+    while ((name = va_arg(ap, const char *)))
+        write_text(dir, name, va_arg(ap, const char *));
+    va_end(ap);
+    *settings = settings_in("{'templates_dir': '@DIR'}", dir);
+    return dir;
+}
+
+static const char invoice_yaml[] =
+    "# An invoice: items become list entries.\n"
+    "info:\n"
+    "  title: 'Invoice {{number}}'\n"
+    "content:\n"
+    "  - text: 'Invoice {{number}} for {{customer.name}}'\n"
+    "    fontSize: 14\n"
+    "  - '{{note}}'\n"
+    "  - ol:\n"
+    "      - $repeat: items\n"
+    "        $as: item\n"
+    "        $each: '{{item.name}}: {{item.qty}} x {{item.price}} for {{customer.name}}'\n"
+    "  - 'Total: {{total}} EUR, paid: {{paid}}'\n";
+
+static const char invoice_data[] =
+    "{'template': 'invoice', 'data': {'number': 42, 'customer': {'name': 'ACME'},"
+    " 'note': 'Thank you', 'paid': false, 'total': 200.2,"
+    " 'items': [{'name': 'Bolt', 'qty': 3, 'price': 0.1},"
+    " {'name': 'Nut', 'qty': 10, 'price': 19.99}]}}";
+
+START_TEST(test_template_renders_with_its_placeholders_filled_from_data)
+{
+    char *settings, *dir = templates(&settings, "invoice.yaml", invoice_yaml, NULL);
+    struct pdf *p;
+
+    NEED_PDF_TOOLS();
+    p = render_ok_with(payload_of(invoice_data), settings);
+    assert_has_text(p->text, "Invoice 42 for ACME Thank you");
+    /* Numbers as JSON writes them: 0.1 and 19.99, not 0.10000000000000001. */
+    assert_has_text(p->text, "1. Bolt: 3 x 0.1 for ACME 2. Nut: 10 x 19.99 for ACME");
+    assert_has_text(p->text, "Total: 200.2 EUR, paid: false");
+    assert_info(p, "Title", "Invoice 42");
+    pdf_free(p);
+    free(settings);
+    rm_rf(dir);
+}
+END_TEST
+
+START_TEST(test_a_string_that_is_one_placeholder_takes_the_value_and_its_type)
+{
+    char *settings, *dir = templates(&settings, "big.json",
+        "{\"pageSize\": \"{{page}}\", \"content\": [{\"text\": \"Big\", \"fontSize\": \"{{size}}\","
+        " \"bold\": \"{{ strong }}\"}, \"{{body}}\"]}", NULL);
+    struct pdf *p;
+    double w, h;
+
+    NEED_PDF_TOOLS();
+    p = render_ok_with(payload_of("{'template': 'big', 'data': {'page': 'A6', 'size': 40,"
+                                  " 'strong': true, 'body': {'stack': ['one', 'two']}}}"),
+                       settings);
+    page_size(p, &w, &h);
+    assert_near(w, 297.64, 0.5);
+    ck_assert_msg(height(word(p, "Big")) > 30, "fontSize 40 was not a number");
+    assert_has_text(p->text, "Big one two");
+    pdf_free(p);
+    free(settings);
+    rm_rf(dir);
+}
+END_TEST
+
+START_TEST(test_repeat_splices_one_element_per_item_with_index_and_number)
+{
+    char *settings, *dir = templates(&settings, "rows.yaml",
+        "content:\n"
+        "  - before\n"
+        "  - $repeat: rows\n"
+        "    $each:\n"
+        "      text: '{{$index}}/{{$number}}:{{item.name}}'\n"
+        "  - $repeat: rows\n"
+        "    $as: row\n"
+        "    $each:\n"
+        "      stack:\n"
+        "        - $repeat: row.tags\n"
+        "          $as: tag\n"
+        "          $each: '{{row.name}}-{{tag}}-{{$number}} of {{title}}'\n"
+        "  - after\n", NULL);
+    struct pdf *p;
+
+    NEED_PDF_TOOLS();
+    p = render_ok_with(payload_of("{'template': 'rows', 'data': {'title': 'T', 'rows':"
+                                  " [{'name': 'a', 'tags': ['x', 'y']}, {'name': 'b', 'tags': []},"
+                                  " {'name': 'c', 'tags': ['z']}]}}"), settings);
+    assert_has_text(p->text, "before 0/1:a 1/2:b 2/3:c a-x-1 of T a-y-2 of T c-z-1 of T after");
+    pdf_free(p);
+    free(settings);
+    rm_rf(dir);
+}
+END_TEST
+
+START_TEST(test_unknown_template_fails_unknown_template)
+{
+    char *settings, *dir = templates(&settings, "invoice.yaml", invoice_yaml, NULL);
+
+    assert_fails("{'template': 'receipt', 'data': {}}", settings, "unknown_template",
+                 "template: no template \"receipt\"");
+    assert_fails("{'template': 'receipt'}", "{}", "unknown_template",
+                 "(templates_dir is not set)");
+    free(settings);
+    rm_rf(dir);
+}
+END_TEST
+
+START_TEST(test_missing_value_names_template_path_and_placeholder)
+{
+    char *settings, *dir = templates(&settings, "invoice.yaml", invoice_yaml, NULL);
+
+    assert_fails("{'template': 'invoice', 'data': {'number': 1,"
+                 " 'customer': {'nom': 'x'}}}", settings, "template_error",
+                 "template \"invoice\": content[0].text: {{customer.name}}: "
+                 "no value at \"customer.name\"");
+    /* Inside a repeat, the path is the template's, not the item's. */
+    assert_fails("{'template': 'invoice', 'data': {'number': 1,"
+                 " 'customer': {'name': 'x'}, 'note': '', 'items':"
+                 " [{'name': 'a', 'qty': 1}]}}", settings, "template_error",
+                 "template \"invoice\": content[2].ol[0].$each: {{item.price}}: "
+                 "no value at \"item.price\"");
+    free(settings);
+    rm_rf(dir);
+}
+END_TEST
+
+START_TEST(test_repeat_over_a_non_array_and_objects_in_text_are_template_errors)
+{
+    char *settings, *dir = templates(&settings, "invoice.yaml", invoice_yaml, NULL);
+
+    assert_fails("{'template': 'invoice', 'data': {'number': 1,"
+                 " 'customer': {'name': 'x'}, 'note': '',"
+                 " 'items': {'name': 'a'}}}", settings, "template_error",
+                 "template \"invoice\": content[2].ol[0]: $repeat: \"items\" is not "
+                 "an array");
+    assert_fails("{'template': 'invoice', 'data': {'number': [1]}}", settings, "template_error",
+                 "info.title: {{number}}: is an array, which cannot go inside a "
+                 "longer string");
+    free(settings);
+    rm_rf(dir);
+    /* $index and $number are numbers, with nothing below them. */
+    dir = templates(&settings, "odd.yaml",
+                    "content:\n  - $repeat: rows\n    $each:\n      stack:\n"
+                    "        - '{{$index.x}}'\n        - $repeat: $number\n          $each: x\n",
+                    NULL);
+    assert_fails("{'template': 'odd', 'data': {'rows': [1]}}", settings, "template_error",
+                 "content[0].$each.stack[0]: {{$index.x}}: no value at \"$index.x\"");
+    free(settings);
+    rm_rf(dir);
+    dir = templates(&settings, "odd.yaml",
+                    "content:\n  - $repeat: rows\n    $each:\n      stack:\n"
+                    "        - $repeat: $number\n          $each: x\n", NULL);
+    assert_fails("{'template': 'odd', 'data': {'rows': [1]}}", settings, "template_error",
+                 "content[0].$each.stack[0]: $repeat: \"$number\" is not an array");
+    free(settings);
+    rm_rf(dir);
+}
+END_TEST
+
+START_TEST(test_template_payload_takes_only_template_and_data)
+{
+    char *settings, *dir = templates(&settings, "invoice.yaml", invoice_yaml, NULL);
+
+    assert_fails("{'template': 'invoice', 'content': []}", settings, "bad_input",
+                 "content: unknown property with a template");
+    assert_fails("{'template': 'invoice', 'data': [1]}", settings, "bad_input",
+                 "data: must be an object");
+    assert_fails("{'template': 7}", settings, "bad_input",
+                 "template: must be a string");
+    free(settings);
+    rm_rf(dir);
+}
+END_TEST
+
+START_TEST(test_expansion_beyond_max_definition_bytes_is_limit_exceeded)
+{
+    struct heft_type_conf t = { .name = "pdf.render", .nlimits = 1,
+                                .limits = { { "max_definition_bytes", 2000 } } };
+    char *settings, *dir = templates(&settings, "many.yaml",
+        "content:\n"
+        "  - $repeat: rows\n"
+        "    $each:\n"
+        "      - $repeat: rows\n"
+        "        $as: inner\n"
+        "        $each: 'a long line of text {{item}} {{inner}}'\n", NULL);
+    json_t *rows = json_array(), *payload;
+    struct heft_job *job;
+    int i;
+
+    /* 1000 x 1000 lines would be ~40 MB: stopped early. */
+    for (i = 0; i < 1000; i++)
+        json_array_append_new(rows, json_integer(i));
+    payload = json_pack("{s:s, s:{s:o}}", "template", "many", "data", "rows", rows);
+    job = fails_conf_with_json(payload, &t, settings, "limit_exceeded");
+    assert_message_has(job, "template \"many\": the expanded document definition is more than "
+                       "the max_definition_bytes limit (2000)");
+    heft_job_destroy(job);
+    free(settings);
+    rm_rf(dir);
+}
+END_TEST
+
+/* Templates are shared by every worker thread: several jobs expand the
+ * same template at once. */
+struct threaded {
+    const void *state;
+    int ok;
+};
+
+static void *render_invoices(void *arg)
+{
+    struct threaded *t = arg;
+    int i;
+
+    for (i = 0; i < 5; i++) {
+        struct heft_job *job = job_new(payload_of(invoice_data), NULL);
+
+        job->state = t->state;
+        t->ok += run(job) == HEFT_OK && job->blob.len > 0;
+        job->state = NULL;
+        heft_job_destroy(job);
+    }
+    return NULL;
+}
+
+START_TEST(test_threads_share_templates_read_only)
+{
+    char *settings, *dir = templates(&settings, "invoice.yaml", invoice_yaml, NULL);
+    void *state = pdf_settings(settings);
+    struct threaded t[4];
+    pthread_t th[4];
+    int i;
+
+    for (i = 0; i < 4; i++) {
+        t[i].state = state;
+        t[i].ok = 0;
+        ck_assert_int_eq(pthread_create(&th[i], NULL, render_invoices, &t[i]), 0);
+    }
+    for (i = 0; i < 4; i++) {
+        pthread_join(th[i], NULL);
+        ck_assert_int_eq(t[i].ok, 5);
+    }
+    pdf_settings_free(state);
+    free(settings);
+    rm_rf(dir);
+}
+END_TEST
+
+/* The templates_dir error for these files must be "DIR/" + want. */
+static void assert_templates_refused(const char *want, ...)
+{
+    char *dir = temp_dir(), *settings = settings_in("{'templates_dir': '@DIR'}", dir), full[1024];
+    struct heft_init_error e;
+    const char *name;
+    va_list ap;
+
+    va_start(ap, want);
+    while ((name = va_arg(ap, const char *)))
+        write_text(dir, name, va_arg(ap, const char *));
+    va_end(ap);
+    e = pdf_settings_fail(settings);
+    ck_assert_str_eq(e.key, "templates_dir");
+    snprintf(full, sizeof full, "%s/%s", dir, want);
+    ck_assert_msg(strncmp(e.msg, full, strlen(full)) == 0, "\"%s\" does not start with \"%s\"",
+                  e.msg, full);
+    free(settings);
+    rm_rf(dir);
+}
+
+START_TEST(test_broken_templates_stop_init_naming_file_and_line)
+{
+    assert_templates_refused("bad.yaml:4: YAML syntax error: did not find expected ',' or ']' "
+                             "(while parsing a flow sequence at line 3)", "bad.yaml",
+                             "content:\n  - ok\n  - [unclosed\n", NULL);
+    assert_templates_refused("open.yaml:4: content[1].text: \"{{\" without \"}}\"", "open.yaml",
+                             "content:\n  - fine\n  -\n    text: 'Dear {{name'\n", NULL);
+    assert_templates_refused("ph.yaml:2: content[0]: bad placeholder \"{{ a b }}\"", "ph.yaml",
+                             "content:\n  - 'x {{ a b }}'\n", NULL);
+    assert_templates_refused("r.yaml:1: content: $repeat must be an element of an array",
+                             "r.yaml", "content:\n  $repeat: items\n  $each: x\n", NULL);
+    assert_templates_refused("e.yaml:2: content[0]: $repeat needs $each", "e.yaml",
+                             "content:\n  - $repeat: items\n", NULL);
+    assert_templates_refused("k.yaml:2: content[0]: unknown key \"$for\"", "k.yaml",
+                             "content:\n  - {$repeat: items, $each: x, $for: y}\n", NULL);
+    assert_templates_refused("j.json:3: ", "j.json", "{\"content\":\n [\"a\",\n ]}\n", NULL);
+    assert_templates_refused("d.json:1: duplicate object key", "d.json",
+                             "{\"content\": [], \"content\": []}", NULL);
+    assert_templates_refused("list.yaml:1: a template must be a document definition", "list.yaml",
+                             "- a\n- b\n", NULL);
+    assert_templates_refused("invoice.json and ", "invoice.json", "{\"content\": []}",
+                             "invoice.yaml", "content: []\n", "other.txt", "not a template",
+                             NULL);
+}
+END_TEST
+
+START_TEST(test_templates_dir_ignores_other_files_and_must_exist)
+{
+    char *settings, *dir = templates(&settings, "README.txt", "{{ not a template", ".hidden.yaml",
+                                     "[broken", "ok.yml", "content: ['{{x}}']\n", NULL);
+    struct pdf *p;
+
+    NEED_PDF_TOOLS();
+    p = render_ok_with(payload_of("{'template': 'ok', 'data': {'x': 'yml works'}}"), settings);
+    assert_has_text(p->text, "yml works");
+    pdf_free(p);
+    assert_init_fails("{'templates_dir': '/nonexistent/templates'}", "templates_dir",
+                      "/nonexistent/templates: No such file or directory");
+    free(settings);
+    rm_rf(dir);
 }
 END_TEST
 
@@ -659,7 +981,7 @@ static Suite *pdf_conf_suite(void)
 {
     Suite *s = suite_create("pdf_conf");
     TCase *init = tcase("init"), *output = tcase("output"), *limits = tcase("limits");
-    TCase *images = tcase("images");
+    TCase *images = tcase("images"), *tmpl = tcase("templates");
 
     tcase_add_test(init, test_no_settings_render_as_before);
     tcase_add_test(init, test_unknown_key_is_refused_naming_it);
@@ -681,7 +1003,19 @@ static Suite *pdf_conf_suite(void)
     tcase_add_test(images, test_image_file_names_without_image_dirs_stay_unsupported);
     tcase_add_test(images, test_images_dictionary_must_map_names_to_strings);
     tcase_add_test(images, test_image_dirs_are_checked_at_init);
+    tcase_add_test(tmpl, test_template_renders_with_its_placeholders_filled_from_data);
+    tcase_add_test(tmpl, test_a_string_that_is_one_placeholder_takes_the_value_and_its_type);
+    tcase_add_test(tmpl, test_repeat_splices_one_element_per_item_with_index_and_number);
+    tcase_add_test(tmpl, test_unknown_template_fails_unknown_template);
+    tcase_add_test(tmpl, test_missing_value_names_template_path_and_placeholder);
+    tcase_add_test(tmpl, test_repeat_over_a_non_array_and_objects_in_text_are_template_errors);
+    tcase_add_test(tmpl, test_template_payload_takes_only_template_and_data);
+    tcase_add_test(tmpl, test_expansion_beyond_max_definition_bytes_is_limit_exceeded);
+    tcase_add_test(tmpl, test_threads_share_templates_read_only);
+    tcase_add_test(tmpl, test_broken_templates_stop_init_naming_file_and_line);
+    tcase_add_test(tmpl, test_templates_dir_ignores_other_files_and_must_exist);
     suite_add_tcase(s, init);
+    suite_add_tcase(s, tmpl);
     suite_add_tcase(s, images);
     suite_add_tcase(s, output);
     suite_add_tcase(s, limits);

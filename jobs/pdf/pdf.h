@@ -44,6 +44,8 @@ struct pdf_shared {
     char *output_dir;           /* "output_dir", resolved; NULL = none */
     char **image_dirs;          /* "image_dirs", resolved, in order */
     size_t nimage_dirs;
+    struct pdf_template *templates;     /* "templates_dir", sorted by name; NULL = unset */
+    size_t ntemplates;
     /* Each subsystem adds its own members here; helper "fonts" adds the
      * font families and the metrics cache. */
     struct pdf_fontset *fonts;  /* "fonts", "default_font" (font.c); built by init */
@@ -66,6 +68,26 @@ int pdf_setting_fail(struct heft_init_error *err, const char *key, const char *f
  * it resolved (realpath, malloc'ed). */
 int pdf_setting_dir(const json_t *value, const char *key, char **dir,
                     struct heft_init_error *err);
+
+/* ---- templates (template.c) ---- */
+
+/* A document definition with placeholders, loaded at init; read only. */
+struct pdf_template {
+    char *name;             /* the file name without .json/.yaml/.yml */
+    char *file;             /* its path, for messages */
+    json_t *def;
+};
+
+/* The setting "templates_dir" (pdf_setting_fn): every *.json, *.yaml and
+ * *.yml file in it is loaded and checked. */
+int pdf_templates_setting(struct pdf_shared *sh, const char *key, const json_t *value,
+                          struct heft_init_error *err);
+void pdf_templates_free(struct pdf_shared *sh);
+/* The docdef for a payload {"template": NAME, "data": {...}}: a new JSON
+ * tree (*out), built within max_bytes (max_definition_bytes).  Codes:
+ * unknown_template, template_error, bad_input, limit_exceeded. */
+int pdf_template_expand(const struct pdf_shared *sh, const json_t *payload, long long max_bytes,
+                        json_t **out, struct pdf_err *err);
 
 /* ---- output files (output.c) ---- */
 

@@ -27,6 +27,7 @@ static const struct setting settings[] = {
     { "image_dirs", pdf_image_dirs_setting },
     { "output", pdf_output_setting },
     { "output_dir", pdf_output_setting },
+    { "templates_dir", pdf_templates_setting },
     { "fonts", pdf_fonts_settings },
     { "default_font", pdf_fonts_settings },
     { NULL, NULL },
@@ -130,6 +131,7 @@ void pdf_shared_free(struct pdf_shared *sh)
     for (size_t i = 0; i < sh->nimage_dirs; i++)
         free(sh->image_dirs[i]);
     free(sh->image_dirs);
+    pdf_templates_free(sh);
     pdf_fontset_free(sh->fonts);
     free(sh);
 }

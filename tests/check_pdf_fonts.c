@@ -338,6 +338,47 @@ START_TEST(test_default_font_may_name_the_builtin_family)
 }
 END_TEST
 
+/* heftd as the tests run it: $HEFT_BUILDDIR/heftd, else ./heftd. */
+static void heftd_path(char *out, size_t len)
+{
+    const char *dir = getenv("HEFT_BUILDDIR");
+
+    snprintf(out, len, "%s/heftd", dir && *dir ? dir : ".");
+}
+
+START_TEST(test_heftd_check_config_names_file_line_and_key_of_a_bad_font)
+{
+    char yaml[] = "/tmp/check_pdf_fonts.XXXXXX";
+    char heftd[1024], cmd[2048];
+    int fd = mkstemp(yaml), status;
+    FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
+    char *out;
+
+    heftd_path(heftd, sizeof heftd);
+    if (access(heftd, X_OK) != 0 || access(RDIR "Roboto-Regular.ttf", R_OK) != 0) {
+        printf("SKIP %s: no %s or no fonts-roboto-unhinted\n", __func__, heftd);
+        unlink(yaml);
+        return;
+    }
+    ck_assert_ptr_nonnull(f);
+    fputs("jobs:\n"
+          "  types:\n"
+          "    pdf.render:\n"
+          "      fonts:\n"
+          "        Roboto:\n"
+          "          normal: " RDIR "Roboto-Regular.ttf\n"
+          "          bold: /nonexistent/Roboto-Bold.ttf\n", f);
+    ck_assert_int_eq(fclose(f), 0);
+    snprintf(cmd, sizeof cmd, "%s -c %s --check-config 2>&1", heftd, yaml);
+    out = capture(cmd, &status);
+    unlink(yaml);
+    ck_assert_msg(status == 1, "heftd exited %d: %s", status, out);
+    ck_assert_msg(strstr(out, ":7: jobs.types.pdf.render.fonts.Roboto.bold: cannot open "
+                              "/nonexistent/Roboto-Bold.ttf") != NULL, "heftd said: %s", out);
+    free(out);
+}
+END_TEST
+
 static Suite *pdf_fonts_suite(void)
 {
     Suite *s = suite_create("pdf.render fonts");
@@ -359,6 +400,7 @@ static Suite *pdf_fonts_suite(void)
     tcase_add_test(init, test_base14_names_cannot_be_registered);
     tcase_add_test(init, test_default_font_must_name_a_truetype_family);
     tcase_add_test(init, test_default_font_may_name_the_builtin_family);
+    tcase_add_test(init, test_heftd_check_config_names_file_line_and_key_of_a_bad_font);
     suite_add_tcase(s, families);
     suite_add_tcase(s, init);
     return s;

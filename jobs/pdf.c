@@ -120,12 +120,14 @@ static int parse(heft_job *job, const json_t *def, struct pdf_doc *doc, struct p
         heft_job_limit(job, "max_image_pixels", 25000000),
         shared_of(job)->image_dirs, shared_of(job)->nimage_dirs, json_object_get(def, "images"),
     };
+    const struct pdf_fontset *fonts = pdf_fontset_for_job(job, err);
     int rc;
 
     if (to_utf32 == (iconv_t)-1)
         return pdf_fail(err, "render_error", "iconv cannot convert UTF-8 to UTF-32LE");
-    rc = pdf_doc_parse(doc, def, heft_job_limit(job, "max_depth", 64),
-                       heft_job_limit(job, "max_table_cells", 100000), &lim, to_utf32, err);
+    rc = fonts ? pdf_doc_parse(doc, def, heft_job_limit(job, "max_depth", 64),
+                               heft_job_limit(job, "max_table_cells", 100000), &lim, fonts,
+                               to_utf32, err) : -1;
     iconv_close(to_utf32);
     return rc;
 }

@@ -105,14 +105,6 @@ static const struct named_color colors[] = {
     { NULL, 0 },
 };
 
-struct family_name { const char *name; enum pdf_family family; };
-
-static const struct family_name families[] = {
-    { "Roboto", PDF_FAM_DEFAULT }, { "DejaVu Sans", PDF_FAM_DEFAULT },
-    { "Helvetica", PDF_FAM_HELVETICA }, { "Times", PDF_FAM_TIMES },
-    { "Courier", PDF_FAM_COURIER }, { NULL, PDF_FAM_DEFAULT },
-};
-
 struct page_size { const char *name; double w, h; };
 
 /* pdfmake's (pdfkit's) sizes, in points. */
@@ -242,18 +234,15 @@ static int get_align(struct parser *p, const json_t *v, const char *path, enum p
 }
 
 static int get_family(struct parser *p, const json_t *v, const char *path,
-                      enum pdf_family *fam)
+                      struct pdf_style *st)
 {
     const char *s = json_string_value(v);
 
     if (!s)
         return pdf_fail(p->err, "bad_input", "%s: must be a string", path);
-    for (const struct family_name *f = families; f->name; f++)
-        if (strcmp(f->name, s) == 0) {
-            *fam = f->family;
-            return 0;
-        }
-    return pdf_fail(p->err, "unknown_font", "%s: unknown font \"%s\"", path, s);
+    if (pdf_font_family(p->fonts, s, &st->family, &st->ttf) != 0)
+        return pdf_fail(p->err, "unknown_font", "%s: unknown font \"%s\"", path, s);
+    return 0;
 }
 
 static int get_page_break(struct parser *p, const json_t *v, const char *path,
@@ -381,7 +370,7 @@ static int apply_prop(struct parser *p, struct pdf_style *st, const char *key,
     if (strcmp(key, "margin") == 0)
         return get_margin(p, v, path, st->margin);
     if (strcmp(key, "font") == 0)
-        return get_family(p, v, path, &st->family);
+        return get_family(p, v, path, st);
     if (strcmp(key, "fillColor") == 0) {
         st->fill = 1;
         return get_color(p, v, path, st->fill_rgb);
@@ -1769,9 +1758,11 @@ static int base_style(struct parser *p, const json_t *def, struct pdf_style *st)
 
 int pdf_doc_parse(struct pdf_doc *doc, const json_t *def, long long max_depth,
                   long long max_cells, const struct pdf_image_limits *img_lim,
-                  iconv_t to_utf32, struct pdf_err *err)
+                  const struct pdf_fontset *fonts, iconv_t to_utf32, struct pdf_err *err)
 {
-    struct parser p = { doc, NULL, max_depth, max_cells, 0, img_lim, to_utf32, err, 0, NULL, NULL };
+    struct parser p = {
+        doc, NULL, max_depth, max_cells, 0, img_lim, fonts, to_utf32, err, 0, NULL, NULL,
+    };
     const json_t *hdr, *ftr, *info;
     struct pdf_style base;
     static const double no_indent[2] = { 0, 0 };

@@ -21,9 +21,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include <ft2build.h>
-#include FT_FREETYPE_H
-
 /* ---- errors ---- */
 
 struct pdf_err {
@@ -51,6 +48,7 @@ struct pdf_shared {
     size_t ntemplates;
     /* Each subsystem adds its own members here; helper "fonts" adds the
      * font families and the metrics cache. */
+    struct pdf_fontset *fonts;  /* "fonts", "default_font" (font.c); built by init */
 };
 
 /* Parses one settings key into sh; on error fills err (err->key is the
@@ -114,7 +112,7 @@ int pdf_sha256_hex(const unsigned char *data, size_t len, char hex[65]);
 /* ---- resolved styles ---- */
 
 enum pdf_family {
-    PDF_FAM_DEFAULT,        /* the embedded TrueType family (DejaVu Sans) */
+    PDF_FAM_DEFAULT,        /* an embedded TrueType family: the style's ttf */
     PDF_FAM_HELVETICA,
     PDF_FAM_TIMES,
     PDF_FAM_COURIER,
@@ -137,6 +135,8 @@ struct pdf_style {
     double color[3];        /* rgb 0..1 */
     int bold, italics;
     enum pdf_family family;
+    unsigned ttf;           /* PDF_FAM_DEFAULT: 0 = the default family (default_font),
+                             * else 1 + its index in the job's fontset */
     enum pdf_align align;
     double margin[4];       /* the node's own margin: never inherited */
     double column_gap;      /* columnGap of columns nodes */
@@ -362,27 +362,49 @@ void pdf_columns_free(struct pdf_columns *c);
  * nesting, max_cells the cells of all tables together. */
 int pdf_doc_parse(struct pdf_doc *doc, const json_t *def, long long max_depth,
                   long long max_cells, const struct pdf_image_limits *img_lim,
-                  iconv_t to_utf32, struct pdf_err *err);
+                  const struct pdf_fontset *fonts, iconv_t to_utf32, struct pdf_err *err);
 void pdf_doc_free(struct pdf_doc *doc);
 void pdf_para_free(struct pdf_para *para);
 
 /* ---- fonts ---- */
 
+/* The TrueType families and their metrics, built once and shared read-only
+ * by every job (font.c). */
+struct pdf_fontset;
+struct pdf_face;
+
+void pdf_fontset_free(struct pdf_fontset *set);
+/* The set the job's fonts come from: its state's, else the built-in one. */
+const struct pdf_fontset *pdf_fontset_for_job(heft_job *job, struct pdf_err *err);
+/* The settings "fonts" and "default_font" (pdf_setting_fn): TrueType
+ * families measured here, once. */
+int pdf_fonts_settings(struct pdf_shared *sh, const char *key, const json_t *value,
+                       struct heft_init_error *err);
+/* Once all keys are read: sh->fonts exists and default_font names a family. */
+int pdf_fonts_check(struct pdf_shared *sh, struct heft_init_error *err);
+/* What a document's "font" names: a registered family, DejaVu Sans (and
+ * Roboto, unless registered) or a base-14 family; -1 when none. */
+int pdf_font_family(const struct pdf_fontset *set, const char *name, enum pdf_family *fam,
+                    unsigned *ttf);
+
 struct pdf_font {
     int loaded;
-    HPDF_Font hfont;
-    FT_Face face;           /* TrueType only; NULL for base-14 */
+    HPDF_Font hfont;        /* TrueType: NULL until text is drawn with it */
+    const struct pdf_face *face;        /* TrueType only (shared); NULL for base-14 */
     double ascent, descent; /* in em (descent negative) */
 };
 
+/* One job's fonts: libharu handles belong to the job's HPDF_Doc. */
 struct pdf_fonts {
-    FT_Library ft;
+    const struct pdf_fontset *set;      /* borrowed, shared */
     HPDF_Doc pdf;                       /* borrowed from the renderer */
     iconv_t to_utf32, to_cp1252;        /* owned */
-    struct pdf_font slot[PDF_NFAMILIES][4];     /* [family][bold*2+italics] */
+    struct pdf_font base14[PDF_NFAMILIES][4];   /* [family][bold*2+italics] */
+    struct pdf_font *ttf;               /* owned: one per face of the set */
 };
 
-int pdf_fonts_init(struct pdf_fonts *fonts, HPDF_Doc pdf, struct pdf_err *err);
+int pdf_fonts_init(struct pdf_fonts *fonts, const struct pdf_fontset *set, HPDF_Doc pdf,
+                   struct pdf_err *err);
 void pdf_fonts_free(struct pdf_fonts *fonts);
 /* The font to draw text in the given style with: a base-14 family falls
  * back to the default family when the text is not in WinAnsiEncoding. */
@@ -393,8 +415,9 @@ int pdf_text_width(struct pdf_fonts *fonts, struct pdf_font *font,
                    const struct pdf_style *st, const char *text, size_t len,
                    double *width, struct pdf_err *err);
 /* The bytes to hand libharu for this font: UTF-8 for TrueType, WinAnsi
- * for base-14.  Returns a malloc'ed NUL-terminated string or NULL. */
-char *pdf_font_encode(struct pdf_fonts *fonts, const struct pdf_font *font,
+ * for base-14 (a TrueType font is loaded into the PDF here, on first
+ * use).  Returns a malloc'ed NUL-terminated string or NULL. */
+char *pdf_font_encode(struct pdf_fonts *fonts, struct pdf_font *font,
                       const char *text, size_t len, struct pdf_err *err);
 /* Fail "unsupported" when the text has a character beyond U+FFFF. */
 int pdf_check_bmp(iconv_t to_utf32, const char *text, const char *path,

@@ -544,9 +544,10 @@ int pdf_render(const struct pdf_doc *doc, heft_job *job, long long max_pages,
                unsigned char **out, size_t *out_len, int *pages, struct pdf_err *err)
 {
     struct render r = { HPDF_New(on_hpdf_error, err), doc, { 0 }, { 0 }, 0, err, { 0 }, NULL };
+    const struct pdf_fontset *set = pdf_fontset_for_job(job, err);
     int rc = -1;
 
-    if (setup(&r) != 0 || pdf_fonts_init(&r.fonts, r.pdf, err) != 0)
+    if (!set || setup(&r) != 0 || pdf_fonts_init(&r.fonts, set, r.pdf, err) != 0)
         goto out;
     if ((rc = pdf_layout_doc(&r.lay, doc, &r.fonts, job, max_pages, err)) != 0)
         goto out;

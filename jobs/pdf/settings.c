@@ -28,8 +28,8 @@ static const struct setting settings[] = {
     { "output", pdf_output_setting },
     { "output_dir", pdf_output_setting },
     { "templates_dir", pdf_templates_setting },
-    /* HOOK (helper "fonts"): { "fonts", pdf_fonts_settings },
-     * { "default_font", pdf_fonts_settings } go here. */
+    { "fonts", pdf_fonts_settings },
+    { "default_font", pdf_fonts_settings },
     { NULL, NULL },
 };
 
@@ -91,8 +91,10 @@ static int parse_key(struct pdf_shared *sh, const char *key, const json_t *value
 
 /* Rules between keys, once all are read.  HOOK: other subsystems add
  * their checks here (helper "fonts": default_font names a family). */
-static int check_all(const struct pdf_shared *sh, struct heft_init_error *err)
+static int check_all(struct pdf_shared *sh, struct heft_init_error *err)
 {
+    if (pdf_fonts_check(sh, err) < 0)
+        return -1;
     return pdf_output_check(sh, err);
 }
 
@@ -130,5 +132,6 @@ void pdf_shared_free(struct pdf_shared *sh)
         free(sh->image_dirs[i]);
     free(sh->image_dirs);
     pdf_templates_free(sh);
+    pdf_fontset_free(sh->fonts);
     free(sh);
 }

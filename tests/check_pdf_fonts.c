@@ -205,6 +205,23 @@ START_TEST(test_a_font_only_measured_is_not_embedded)
 }
 END_TEST
 
+/* The embedded font is cut down to the document's characters (subset.c):
+ * a short document carries a few kilobytes of font, not DejaVu Sans's
+ * 700, and every character still extracts. */
+START_TEST(test_embedded_fonts_are_subset_to_the_documents_characters)
+{
+    struct pdf *p;
+
+    NEED_PDF_TOOLS();
+    p = render_ok("{'content': ['Hello \u0142\u00df\u20ac \u0416\u03a9',"
+                  " {'text': 'bold', 'bold': true}]}");
+    ck_assert_msg(p->job->blob.len < 25000, "the PDF is %zu bytes", p->job->blob.len);
+    assert_has_text(p->text, "Hello \u0142\u00df\u20ac \u0416\u03a9 bold");
+    assert_fonts_have(p, "DejaVuSans-Bold");
+    pdf_free(p);
+}
+END_TEST
+
 /* ---- one fontset, many threads ------------------------------------------- */
 
 #define NTHREADS 4
@@ -393,6 +410,7 @@ static Suite *pdf_fonts_suite(void)
     tcase_add_test(families, test_roboto_is_dejavu_sans_unless_registered);
     tcase_add_test(families, test_a_font_no_family_has_fails_unknown_font_naming_it);
     tcase_add_test(families, test_a_font_only_measured_is_not_embedded);
+    tcase_add_test(families, test_embedded_fonts_are_subset_to_the_documents_characters);
     tcase_add_test(families, test_threads_sharing_one_fontset_render_the_same_pdf);
     tcase_add_test(init, test_font_files_are_checked_at_init_naming_the_key);
     tcase_add_test(init, test_opentype_with_cff_outlines_is_refused_at_init);

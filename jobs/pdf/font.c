@@ -50,6 +50,7 @@ static const char *const ttf_files[4] = {
 /* One TrueType file as layout needs it, measured once. */
 struct pdf_face {
     char *path;                 /* what libharu loads, in every job that draws with it */
+    hb_face_t *hb;              /* the same file for subsetting (subset.c); NULL = none */
     int units_per_em;
     double ascent, descent;     /* em, descent negative */
     uint16_t notdef;            /* advance of glyph 0, which unmapped code points show */
@@ -240,6 +241,7 @@ static int face_load(struct pdf_face *f, const char *path, char *msg, size_t msg
         snprintf(msg, msg_size, "cannot read the glyph advances of %s", path);
         goto out;
     }
+    f->hb = pdf_subset_open(path);     /* without it, the whole font is embedded */
     rc = 0;
 out:
     if (face)
@@ -253,6 +255,7 @@ static void face_free(struct pdf_face *f)
 {
     for (int i = 0; i < 256; i++)
         free(f->adv[i]);
+    pdf_subset_close(f->hb);
     free(f->path);
     memset(f, 0, sizeof *f);
 }
@@ -541,6 +544,7 @@ int pdf_fonts_init(struct pdf_fonts *fonts, const struct pdf_fontset *set, HPDF_
 void pdf_fonts_free(struct pdf_fonts *fonts)
 {
     free(fonts->ttf);
+    pdf_subset_chars_free(fonts->chars);
     if (fonts->to_utf32 && fonts->to_utf32 != (iconv_t)-1)
         iconv_close(fonts->to_utf32);
     if (fonts->to_cp1252 && fonts->to_cp1252 != (iconv_t)-1)
@@ -566,7 +570,8 @@ static struct pdf_font *ttf_slot(struct pdf_fonts *fonts, size_t face)
 
 static int load_hpdf_ttf(struct pdf_fonts *fonts, struct pdf_font *font, struct pdf_err *err)
 {
-    const char *name = HPDF_LoadTTFontFromFile(fonts->pdf, font->face->path, HPDF_TRUE);
+    const char *name = pdf_subset_load(fonts->pdf, font->face->hb, fonts->chars,
+                                       font->face->path);
 
     font->hfont = name ? HPDF_GetFont(fonts->pdf, name, "UTF-8") : NULL;
     if (!font->hfont)
@@ -661,6 +666,23 @@ int pdf_text_width(struct pdf_fonts *fonts, struct pdf_font *font,
     return 0;
 }
 
+/* A character the font subset does not have would be drawn as a blank
+ * box: never silently (subset.c collects every character up front). */
+static int subset_lacks(struct pdf_fonts *fonts, const char *text, size_t len,
+                        struct pdf_err *err)
+{
+    size_t i = 0;
+    uint32_t cp;
+
+    while (fonts->chars && i < len)
+        if (!pdf_subset_has(fonts->chars, cp = utf8_next((const unsigned char *)text, len, &i))) {
+            pdf_fail(err, "render_error", "character U+%04X is missing from the font subset",
+                     (unsigned)cp);
+            return 1;
+        }
+    return 0;
+}
+
 char *pdf_font_encode(struct pdf_fonts *fonts, struct pdf_font *font,
                       const char *text, size_t len, struct pdf_err *err)
 {
@@ -669,6 +691,8 @@ char *pdf_font_encode(struct pdf_fonts *fonts, struct pdf_font *font,
 
     if (font->face) {
         if (!font->hfont && load_hpdf_ttf(fonts, font, err) != 0)
+            return NULL;
+        if (subset_lacks(fonts, text, len, err))
             return NULL;
         bytes = strndup(text, len);
         if (!bytes)

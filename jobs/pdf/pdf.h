@@ -394,10 +394,27 @@ struct pdf_font {
     double ascent, descent; /* in em (descent negative) */
 };
 
+/* ---- font subsets (subset.c) ---- */
+
+typedef struct hb_face_t hb_face_t;
+typedef struct hb_set_t hb_set_t;
+
+/* A font file's HarfBuzz face (shared, read-only); NULL if it cannot be read. */
+hb_face_t *pdf_subset_open(const char *path);
+void pdf_subset_close(hb_face_t *face);
+/* Every character the document may draw (NULL when out of memory). */
+hb_set_t *pdf_subset_chars(const struct pdf_doc *doc);
+void pdf_subset_chars_free(hb_set_t *set);
+int pdf_subset_has(const hb_set_t *set, uint32_t cp);
+/* Load into libharu the font cut down to chars, or the whole file at path
+ * when it cannot be cut; libharu's font name, or NULL. */
+const char *pdf_subset_load(HPDF_Doc pdf, hb_face_t *face, hb_set_t *chars, const char *path);
+
 /* One job's fonts: libharu handles belong to the job's HPDF_Doc. */
 struct pdf_fonts {
     const struct pdf_fontset *set;      /* borrowed, shared */
     HPDF_Doc pdf;                       /* borrowed from the renderer */
+    hb_set_t *chars;                    /* owned: what subsets keep; NULL = whole fonts */
     iconv_t to_utf32, to_cp1252;        /* owned */
     struct pdf_font base14[PDF_NFAMILIES][4];   /* [family][bold*2+italics] */
     struct pdf_font *ttf;               /* owned: one per face of the set */

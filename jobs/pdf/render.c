@@ -547,7 +547,8 @@ int pdf_render(const struct pdf_doc *doc, heft_job *job, long long max_pages,
     const struct pdf_fontset *set = pdf_fontset_for_job(job, err);
     int rc = -1;
 
-    if (!set || setup(&r) != 0 || pdf_fonts_init(&r.fonts, set, r.pdf, err) != 0)
+    if (!set || setup(&r) != 0 || pdf_fonts_init(&r.fonts, set, r.pdf, err) != 0 ||
+        !(r.fonts.chars = pdf_subset_chars(doc)))
         goto out;
     if ((rc = pdf_layout_doc(&r.lay, doc, &r.fonts, job, max_pages, err)) != 0)
         goto out;

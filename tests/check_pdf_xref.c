@@ -1,0 +1,2 @@
+#include "pdf_harness.h"
+int main(void) { return 0; }

@@ -1726,7 +1726,6 @@ static const struct {
     { "listType", "{'content': ['ok', {'ul': [{'text': 'a', 'listType': 'circle'}]}]}",
       "content[1].ul[0]" },
     { "svg", "{'content': ['ok', {'svg': '<svg width=\\'10\\' height=\\'10\\'></svg>'}]}", "content[1]" },
-    { "toc", "{'content': ['ok', {'toc': {'title': {'text': 'Contents'}}}]}", "content[1]" },
 };
 
 START_TEST(test_pdf_unsupported_feature_is_refused_by_name)

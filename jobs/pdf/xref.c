@@ -140,6 +140,27 @@ static size_t toc_count(const struct pdf_xref *x, const char *toc)
     return n;
 }
 
+static int check_style_value(struct parser *p, const json_t *v, const char *path,
+                             const char *key);
+
+/* The entry's own toc styles, checked here so that errors in them name
+ * the item, not the toc row made of it. */
+static int check_item(struct parser *p, const json_t *node, const char *path)
+{
+    static const char *const keys[3][2] = {
+        { "tocStyle", "style" }, { "tocNumberStyle", "style" }, { "tocMargin", "margin" },
+    };
+    char sub[PATH_MAX_LEN];
+
+    for (int i = 0; i < 3; i++) {
+        const json_t *v = json_object_get(node, keys[i][0]);
+        pdf_path_key(sub, path, keys[i][0]);
+        if (v && check_style_value(p, v, sub, keys[i][1]) != 0)
+            return -1;
+    }
+    return 0;
+}
+
 static int add_item(struct parser *p, const json_t *node, const char *toc)
 {
     struct pdf_xref *x = &p->doc->xref;
@@ -163,8 +184,10 @@ static int add_item(struct parser *p, const json_t *node, const char *toc)
 }
 
 /* tocItem: true, a toc id, or an array of them (not strings: the default toc). */
-static int scan_item(struct parser *p, const json_t *node, const json_t *ti)
+static int scan_item(struct parser *p, const json_t *node, const json_t *ti, const char *path)
 {
+    if (check_item(p, node, path) != 0)
+        return -1;
     if (json_is_array(ti)) {
         for (size_t i = 0; i < json_array_size(ti); i++) {
             const char *s = json_string_value(json_array_get(ti, i));
@@ -178,52 +201,86 @@ static int scan_item(struct parser *p, const json_t *node, const json_t *ti)
     return add_item(p, node, json_is_string(ti) ? json_string_value(ti) : DEFAULT_TOC);
 }
 
-static int scan(struct parser *p, const json_t *v, long long depth)
+/* The length of the path in path[0, len) once n more characters were
+ * written after it (a path too long is cut). */
+static size_t path_len(size_t len, int n)
+{
+    return n < 0 || len + (size_t)n >= PATH_MAX_LEN ? PATH_MAX_LEN - 1 : len + (size_t)n;
+}
+
+/* v is at path[0, len) (one buffer for the whole walk). */
+static int scan(struct parser *p, const json_t *v, char *path, size_t len, long long depth)
 {
     const char *key;
     const json_t *sub, *ti;
+    int rc = 0;
 
     if (depth > 4 * p->max_depth + 8)   /* too deep: parsing fails later */
         return 0;
-    if (json_is_array(v)) {
-        for (size_t i = 0; i < json_array_size(v); i++)
-            if (scan(p, json_array_get(v, i), depth + 1) != 0)
-                return -1;
-        return 0;
+    for (size_t i = 0; rc == 0 && json_is_array(v) && i < json_array_size(v); i++) {
+        int n = snprintf(path + len, PATH_MAX_LEN - len, "[%zu]", i);
+        rc = scan(p, json_array_get(v, i), path, path_len(len, n), depth + 1);
+        path[len] = '\0';
     }
-    if (!json_is_object(v))
-        return 0;
-    if ((ti = json_object_get(v, "tocItem")) && scan_item(p, v, ti) != 0)
+    if (!json_is_object(v) || rc != 0)
+        return rc;
+    if ((ti = json_object_get(v, "tocItem")) && scan_item(p, v, ti, path) != 0)
         return -1;
-    json_object_foreach((json_t *)v, key, sub)
-        if (scan(p, sub, depth + 1) != 0)
+    json_object_foreach((json_t *)v, key, sub) {
+        if (!json_is_array(sub) && !json_is_object(sub))
+            continue;
+        int n = snprintf(path + len, PATH_MAX_LEN - len, ".%s", key);
+        rc = scan(p, sub, path, path_len(len, n), depth + 1);
+        path[len] = '\0';
+        if (rc != 0)
             return -1;
+    }
     return 0;
 }
 
 int pdf_xref_prescan(struct parser *p, const json_t *content)
 {
-    return scan(p, content, 0);
+    char path[PATH_MAX_LEN] = "content";
+
+    return scan(p, content, path, strlen(path), 0);
 }
 
 /* ---- properties ---- */
 
-/* A style value as pdfmake takes it: a name, an array of names or an
- * object of style properties; checked by resolving it on a scratch style. */
+static int check_margin(struct parser *p, const json_t *v, const char *path)
+{
+    size_t n = json_array_size(v);
+    int ok = json_is_number(v) ? json_number_value(v) >= 0 : n == 2 || n == 4;
+
+    for (size_t i = 0; ok && i < n; i++)
+        ok = json_is_number(json_array_get(v, i)) && json_number_value(json_array_get(v, i)) >= 0;
+    if (!ok)
+        return pdf_fail(p->err, "bad_input", "%s: must be a number, [horizontal, vertical] or "
+                        "[left, top, right, bottom], not negative", path);
+    return 0;
+}
+
+/* A style value as pdfmake takes it (key "style": a name, an array of
+ * names or an object of style properties) or a margin (key "margin"). */
 static int check_style_value(struct parser *p, const json_t *v, const char *path,
                              const char *key)
 {
     struct pdf_style base = { .font_size = 12, .line_height = 1 }, out;
-    json_t *wrap = json_is_object(v) ? json_incref((json_t *)v) : json_object();
-    int rc;
+    size_t n = json_is_array(v) ? json_array_size(v) : 1;
 
-    if (!wrap)
-        return oom(p);
-    if (!json_is_object(v))
-        json_object_set(wrap, key, (json_t *)v);
-    rc = pdf_parse_style(p, &base, wrap, path, NULL, &out);
-    json_decref(wrap);
-    return rc;
+    if (strcmp(key, "margin") == 0)
+        return check_margin(p, v, path);
+    if (json_is_object(v))
+        return pdf_parse_style(p, &base, v, path, NULL, &out);
+    for (size_t i = 0; i < n; i++) {
+        const char *s = json_string_value(json_is_array(v) ? json_array_get(v, i) : v);
+        if (!s)
+            return pdf_fail(p->err, "bad_input", "%s: must be a style name, an array of names "
+                            "or an object of style properties", path);
+        if (!p->styles || !json_object_get(p->styles, s))
+            return pdf_fail(p->err, "bad_input", "%s: unknown style \"%s\"", path, s);
+    }
+    return 0;
 }
 
 static int need_id(struct parser *p, const json_t *v, const char *path)

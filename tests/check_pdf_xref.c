@@ -403,6 +403,18 @@ START_TEST(test_outlines_nest_by_outlineParentId_with_titles_and_targets)
 }
 END_TEST
 
+START_TEST(test_toc_outlines_makes_its_items_bookmarks)
+{
+    NEED_PYTHON3();
+    assert_summary_of("{'content': [{'toc': {'outlines': true}}, "
+                      CHAPTERS("'tocItem': true", "'tocItem': true, 'outlineText': 'B'",
+                               "'tocItem': true") "]}",
+                      "outline 0 Alpha -> 2 /FitH " TOP " count 0\n"
+                      "outline 0 B -> 3 /FitH " TOP " count 0\n"
+                      "outline 0 inline -> 4 /FitH " TOP " count 0\n");
+}
+END_TEST
+
 START_TEST(test_outline_titles_keep_non_ascii_text)
 {
     NEED_PYTHON3();
@@ -456,8 +468,6 @@ static const struct {
     { "{'content': [{'text': 'a', 'tocItem': 3}]}", "bad_input", "content[0].tocItem", "" },
     { "{'content': [{'text': 'a', 'id': ''}]}", "bad_input", "content[0].id", "" },
     { "{'content': [{'text': 'a', 'outline': 'yes'}]}", "bad_input", "content[0].outline", "" },
-    { "{'content': [{'toc': {'outlines': true}}]}", "unsupported", "content[0].toc.outlines",
-      "" },
     { "{'content': 'x', 'header': {'text': ['a', {'text': 'b', 'id': 'h'}]}}", "unsupported",
       "header", "not supported here" },
 };
@@ -499,6 +509,7 @@ static Suite *xref_suite(void)
 
     tc = tcase("outlines");
     tcase_add_test(tc, test_outlines_nest_by_outlineParentId_with_titles_and_targets);
+    tcase_add_test(tc, test_toc_outlines_makes_its_items_bookmarks);
     tcase_add_test(tc, test_outline_titles_keep_non_ascii_text);
     tcase_add_test(tc, test_no_outlines_no_outline_page_mode);
     suite_add_tcase(s, tc);

@@ -282,6 +282,8 @@ struct pdf_xref {
     size_t nmade;
     const char **tocs;              /* owned array: the ids of the tocs parsed */
     size_t ntocs;
+    const char **outline_tocs;      /* owned array: ids of tocs with outlines: true */
+    size_t noutline_tocs;
 };
 
 void pdf_xref_free(struct pdf_xref *x);

@@ -209,6 +209,32 @@ static size_t path_len(size_t len, int n)
 }
 
 /* v is at path[0, len) (one buffer for the whole walk). */
+/* A toc with outlines: true makes its items bookmarks, wherever they are. */
+static int scan_toc(struct parser *p, const json_t *toc)
+{
+    struct pdf_xref *x = &p->doc->xref;
+    const char *id = json_string_value(json_object_get(toc, "id")), **grown;
+
+    if (!json_is_true(json_object_get(toc, "outlines")))
+        return 0;
+    grown = grow(x->outline_tocs, x->noutline_tocs, sizeof *grown);
+    if (!grown)
+        return oom(p);
+    x->outline_tocs = grown;
+    grown[x->noutline_tocs++] = id ? id : DEFAULT_TOC;
+    return 0;
+}
+
+/* Does a toc with outlines: true list the node? */
+static int in_outline_toc(const struct pdf_xref *x, const json_t *node)
+{
+    for (size_t i = 0; i < x->nitems; i++)
+        for (size_t k = 0; x->items[i].node == node && k < x->noutline_tocs; k++)
+            if (strcmp(x->items[i].toc, x->outline_tocs[k]) == 0)
+                return 1;
+    return 0;
+}
+
 static int scan(struct parser *p, const json_t *v, char *path, size_t len, long long depth)
 {
     const char *key;
@@ -225,6 +251,8 @@ static int scan(struct parser *p, const json_t *v, char *path, size_t len, long 
     if (!json_is_object(v) || rc != 0)
         return rc;
     if ((ti = json_object_get(v, "tocItem")) && scan_item(p, v, ti, path) != 0)
+        return -1;
+    if (json_is_object(json_object_get(v, "toc")) && scan_toc(p, json_object_get(v, "toc")) != 0)
         return -1;
     json_object_foreach((json_t *)v, key, sub) {
         if (!json_is_array(sub) && !json_is_object(sub))
@@ -424,7 +452,8 @@ static int note(struct parser *p, const json_t *node, const struct place *pl, co
 
     if (id && add_anchor(p, id, pl, path) != 0)
         return -1;
-    if (json_is_true(json_object_get(node, "outline")) && add_outline(p, node, id, pl, path) != 0)
+    if ((json_is_true(json_object_get(node, "outline")) ||
+         (it && in_outline_toc(&p->doc->xref, node))) && add_outline(p, node, id, pl, path) != 0)
         return -1;
     return add_reference(p, node, pl, path);
 }
@@ -504,9 +533,6 @@ static int check_toc(struct parser *p, const json_t *toc, const char *path)
         if (strcmp(key, "sortBy") == 0 && !(json_is_string(v) &&
             (strcmp(json_string_value(v), "page") == 0 || strcmp(json_string_value(v), "title") == 0)))
             return pdf_fail(p->err, "bad_input", "%s: must be \"page\" or \"title\"", sub);
-        if (strcmp(key, "outlines") == 0 && json_is_true(v))
-            return pdf_fail(p->err, "unsupported", "%s: is not supported yet (mark the items "
-                            "with outline: true)", sub);
     }
     return 0;
 }
@@ -791,6 +817,7 @@ void pdf_xref_free(struct pdf_xref *x)
     free(x->items);
     free(x->made);
     free(x->tocs);
+    free(x->outline_tocs);
     memset(x, 0, sizeof *x);
 }
 

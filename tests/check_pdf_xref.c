@@ -470,6 +470,8 @@ static const struct {
     { "{'content': [{'text': 'a', 'outline': 'yes'}]}", "bad_input", "content[0].outline", "" },
     { "{'content': 'x', 'header': {'text': ['a', {'text': 'b', 'id': 'h'}]}}", "unsupported",
       "header", "not supported here" },
+    { "{'content': 'x', 'footer': {'text': 'f', 'outline': true}}", "unsupported", "footer",
+      "not supported here" },
 };
 
 START_TEST(test_bad_references_fail_naming_the_place)

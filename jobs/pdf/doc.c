@@ -1480,7 +1480,9 @@ static int parse_margin_para(struct parser *p, const json_t *v, const struct pdf
     if (st.page_break_before || st.page_break_after)
         return pdf_fail(p->err, "bad_input", "%s.pageBreak: not allowed here", name);
     para->style = st;
-    return add_runs(p, para, json_object_get(v, "text"), &st, name, 0);
+    if (add_runs(p, para, json_object_get(v, "text"), &st, name, 0) != 0)
+        return -1;
+    return pdf_xref_inline(p, v, para, 0, name);   /* refuses ids... here */
 }
 
 /* ---- watermark, page background, encryption ---- */

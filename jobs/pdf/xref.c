@@ -432,10 +432,8 @@ static int add_reference(struct parser *p, const json_t *node, const struct plac
     struct pdf_run *run;
     char sub[PATH_MAX_LEN];
 
-    if (!id)
+    if (!id || pl->run1 != pl->run0 + 1)    /* none, or not a text node: ignored */
         return 0;
-    if (pl->run1 != pl->run0 + 1)   /* the placeholder text is one run */
-        return pdf_fail(p->err, "render_error", "%s: a reference without its text", path);
     run = &p->doc->blocks[pl->block].para.runs[pl->run0];
     if (!run->style.dest)
         run->style.dest = id;
@@ -466,6 +464,19 @@ static int has_node_keys(const json_t *node)
     return 0;
 }
 
+/* A text node as pdfmake tells them: text or a reference, and none of
+ * the container kinds it looks for first. */
+static int is_text_node(const json_t *node)
+{
+    static const char *const before[] = { "columns", "stack", "ul", "ol", "table", NULL };
+
+    for (const char *const *k = before; *k; k++)
+        if (json_object_get(node, *k))
+            return 0;
+    return json_object_get(node, "text") || json_object_get(node, "pageReference") ||
+           json_object_get(node, "textReference");
+}
+
 int pdf_xref_node(struct parser *p, const json_t *node, size_t first, const char *path)
 {
     struct pdf_doc *doc = p->doc;
@@ -475,9 +486,7 @@ int pdf_xref_node(struct parser *p, const json_t *node, size_t first, const char
         return 0;
     while (pl.block < pl.end && doc->blocks[pl.block].kind != PDF_BLOCK_PARA)
         pl.block++;
-    if (pl.block < pl.end && (json_object_get(node, "text") ||
-                              json_object_get(node, "pageReference") ||
-                              json_object_get(node, "textReference")))
+    if (pl.block < pl.end && is_text_node(node))
         pl.run1 = doc->blocks[pl.block].para.nruns;
     else
         pl.block = first;

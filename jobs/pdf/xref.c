@@ -380,16 +380,12 @@ struct place {
     size_t first, end, block, run0, run1;
 };
 
+/* Ids are checked for uniqueness once all are known (sorted, see below). */
 static int add_anchor(struct parser *p, const char *id, const struct place *pl, const char *path)
 {
     struct pdf_xref *x = &p->doc->xref;
-    struct pdf_anchor *grown;
+    struct pdf_anchor *grown = grow(x->anchors, x->nanchors, sizeof *grown);
 
-    for (size_t i = 0; i < x->nanchors; i++)
-        if (strcmp(x->anchors[i].id, id) == 0)
-            return pdf_fail(p->err, "bad_input", "%s: the id \"%s\" is already used at %s", path,
-                            id, x->anchors[i].path);
-    grown = grow(x->anchors, x->nanchors, sizeof *grown);
     if (!grown)
         return oom(p);
     x->anchors = grown;
@@ -726,16 +722,41 @@ int pdf_xref_toc(struct parser *p, const json_t *node, const struct pdf_style *p
 
 /* ---- after parsing ---- */
 
+/* Anchors sorted by id, in document order among equal ids. */
+static int by_id(const void *a, const void *b)
+{
+    const struct pdf_anchor *x = a, *y = b;
+    int c = strcmp(x->id, y->id);
+
+    return c ? c : x->first < y->first ? -1 : x->first > y->first;
+}
+
+static int sort_anchors(struct parser *p)
+{
+    struct pdf_xref *x = &p->doc->xref;
+
+    qsort(x->anchors, x->nanchors, sizeof *x->anchors, by_id);
+    for (size_t i = 1; i < x->nanchors; i++)
+        if (strcmp(x->anchors[i - 1].id, x->anchors[i].id) == 0)
+            return pdf_fail(p->err, "bad_input", "%s: the id \"%s\" is already used at %s",
+                            x->anchors[i].path, x->anchors[i].id, x->anchors[i - 1].path);
+    return 0;
+}
+
+static int id_cmp(const void *key, const void *elem)
+{
+    return strcmp(key, ((const struct pdf_anchor *)elem)->id);
+}
+
 static const struct pdf_anchor *find_anchor(const struct pdf_xref *x, const char *id,
                                             size_t *index)
 {
-    for (size_t i = 0; i < x->nanchors; i++)
-        if (strcmp(x->anchors[i].id, id) == 0) {
-            if (index)
-                *index = i;
-            return &x->anchors[i];
-        }
-    return NULL;
+    const struct pdf_anchor *a = x->nanchors
+        ? bsearch(id, x->anchors, x->nanchors, sizeof *x->anchors, id_cmp) : NULL;
+
+    if (a && index)
+        *index = (size_t)(a - x->anchors);
+    return a;
 }
 
 static int resolve_ref(struct parser *p, struct pdf_ref *r)
@@ -798,6 +819,8 @@ int pdf_xref_resolve(struct parser *p)
 {
     struct pdf_xref *x = &p->doc->xref;
 
+    if (sort_anchors(p) != 0)
+        return -1;
     for (size_t i = 0; i < x->nrefs; i++)
         if (resolve_ref(p, &x->refs[i]) != 0)
             return -1;

@@ -166,12 +166,14 @@ static int add_item(struct parser *p, const json_t *node, const char *toc)
     struct pdf_xref *x = &p->doc->xref;
     const struct pdf_toc_item *seen = item_of(x, node);
     const char *own = json_string_value(json_object_get(node, "id"));
-    struct pdf_toc_item *it, *grown = grow(x->items, x->nitems, sizeof *grown);
+    struct pdf_toc_item *it, *grown;
+    size_t seen_at = seen ? (size_t)(seen - x->items) : 0;
     char made[256];
 
-    if (!grown)
+    if (!(grown = grow(x->items, x->nitems, sizeof *grown)))
         return oom(p);
-    x->items = grown;
+    x->items = grown;   /* seen moved with the array */
+    seen = seen ? &x->items[seen_at] : NULL;
     it = &x->items[x->nitems];
     memset(it, 0, sizeof *it);
     it->node = node;

@@ -328,6 +328,31 @@ START_TEST(test_page_reference_with_more_digits_than_before_is_laid_out_again)
 }
 END_TEST
 
+/* 36 one-line rows, then a tall row with the id "m" that starts low on page 1. */
+static void tall_row_doc(char *doc, size_t size, int dont_break)
+{
+    size_t n = (size_t)snprintf(doc, size, "{'content': [{'text': ['ref: ', {'pageReference': "
+                                "'m'}]}, {'table': {'dontBreakRows': %s, 'body': [",
+                                dont_break ? "true" : "false");
+
+    for (int i = 0; i < 36; i++)
+        n += (size_t)snprintf(doc + n, size - n, "['row %d'], ", i);
+    snprintf(doc + n, size - n, "[{'text': 'moved\\nmoved\\nmoved\\nmoved\\nmoved', "
+             "'id': 'm'}]]}}]}");
+}
+
+START_TEST(test_page_reference_to_a_row_moved_to_the_next_page_names_that_page)
+{
+    char doc[4096];
+
+    NEED_PDF_TOOLS();
+    tall_row_doc(doc, sizeof doc, 1);       /* the row is retried on page 2 */
+    assert_page_1_shows(doc, "ref: 2", NULL);
+    tall_row_doc(doc, sizeof doc, 0);       /* the row starts on page 1 */
+    assert_page_1_shows(doc, "ref: 1", NULL);
+}
+END_TEST
+
 START_TEST(test_text_reference_shows_the_text_of_the_node_with_that_id)
 {
     NEED_PDF_TOOLS();
@@ -503,6 +528,7 @@ static Suite *xref_suite(void)
     tcase_add_test(tc, test_page_reference_shows_the_page_of_the_node_with_that_id);
     tcase_add_test(tc, test_page_reference_links_to_the_node);
     tcase_add_test(tc, test_page_reference_with_more_digits_than_before_is_laid_out_again);
+    tcase_add_test(tc, test_page_reference_to_a_row_moved_to_the_next_page_names_that_page);
     tcase_add_test(tc, test_text_reference_shows_the_text_of_the_node_with_that_id);
     tcase_add_test(tc, test_references_inside_table_cells);
     tcase_add_test(tc, test_link_to_destination_goes_to_the_page_and_top_of_the_node);

@@ -58,8 +58,9 @@ int pdf_xref_prescan(struct parser *p, const json_t *content);
  * key is none of them. */
 int pdf_xref_prop(struct parser *p, struct pdf_style *st, const char *key, const json_t *v,
                   const char *path);
-/* pageReference / textReference nodes have no text: a new reference to
- * the placeholder text to lay them out with, else NULL. */
+/* For a pageReference / textReference node or item (whose own text, if
+ * any, pdfmake ignores): a new reference to the text to parse it with
+ * (pdfmake's "00000" placeholder, or ""), else NULL. */
 json_t *pdf_xref_text(const json_t *node);
 /* After an object node became blocks [first, nblocks). */
 int pdf_xref_node(struct parser *p, const json_t *node, size_t first, const char *path);

@@ -1742,7 +1742,6 @@ static const struct {
     { "custom table layouts", "{'content': ['ok', {'table': {'body': [['a']]}, 'layout': {}}]}",
       "content[1].layout" },
     { "svg", "{'content': ['ok', {'svg': '<svg width=\\'10\\' height=\\'10\\'></svg>'}]}", "content[1]" },
-    { "toc", "{'content': ['ok', {'toc': {'title': {'text': 'Contents'}}}]}", "content[1]" },
 };
 
 START_TEST(test_pdf_unsupported_feature_is_refused_by_name)

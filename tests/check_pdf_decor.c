@@ -38,26 +38,7 @@
  * holds the job's PDF. */
 static char *on_blob(const struct heft_job *job, const char *cmd, int *status)
 {
-    const char *tmp = getenv("TMPDIR");
-    char dir[256], file[300], *full, *out;
-    size_t n = strlen(cmd) + sizeof file + 16;
-    FILE *f;
-
-    snprintf(dir, sizeof dir, "%s/check_pdf_decor.XXXXXX", tmp && *tmp ? tmp : "/tmp");
-    ck_assert_msg(mkdtemp(dir) != NULL, "mkdtemp %s", dir);
-    snprintf(file, sizeof file, "%s/out.pdf", dir);
-    f = fopen(file, "wb");
-    ck_assert_ptr_nonnull(f);
-    ck_assert_uint_eq(fwrite(job->blob.data, 1, job->blob.len, f), job->blob.len);
-    ck_assert_int_eq(fclose(f), 0);
-    full = malloc(n);
-    ck_assert_ptr_nonnull(full);
-    snprintf(full, n, "f='%s'; %s", file, cmd);
-    out = capture(full, status);
-    free(full);
-    unlink(file);
-    rmdir(dir);
-    return out;
+    return capture_on_pdf(job, cmd, status);
 }
 
 /* A document that renders (run without looking at it: an encrypted PDF
@@ -530,16 +511,6 @@ START_TEST(test_link_bad_values_are_bad_input_naming_the_path)
 }
 END_TEST
 
-START_TEST(test_link_to_destination_is_still_unsupported)
-{
-    static const struct bad bad[] = {
-        { "{'content': {'text': 'x', 'linkToDestination': 'a'}}", "linkToDestination" },
-    };
-
-    ASSERT_ALL_FAIL("unsupported", bad);
-}
-END_TEST
-
 /* ---- watermark --------------------------------------------------------------- */
 
 START_TEST(test_watermark_string_is_on_every_page)
@@ -995,7 +966,6 @@ static Suite *decor_suite(void)
     tcase_add_test(tc, test_link_to_a_page_past_the_end_is_no_link);
     tcase_add_test(tc, test_link_on_an_image_covers_the_image);
     tcase_add_test(tc, test_link_bad_values_are_bad_input_naming_the_path);
-    tcase_add_test(tc, test_link_to_destination_is_still_unsupported);
     suite_add_tcase(s, tc);
 
     tc = tcase("watermark");

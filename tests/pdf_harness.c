@@ -215,6 +215,37 @@ char *capture(const char *cmd, int *status)
     return buf;
 }
 
+/* The job's PDF as dir/out.pdf in a new temporary directory dir. */
+static void blob_to_file(const struct heft_job *job, char dir[256], char file[300])
+{
+    const char *tmp = getenv("TMPDIR");
+    FILE *f;
+
+    snprintf(dir, 256, "%s/check_pdf.XXXXXX", tmp && *tmp ? tmp : "/tmp");
+    ck_assert_msg(mkdtemp(dir) != NULL, "mkdtemp %s", dir);
+    snprintf(file, 300, "%s/out.pdf", dir);
+    f = fopen(file, "wb");
+    ck_assert_ptr_nonnull(f);
+    ck_assert_uint_eq(fwrite(job->blob.data, 1, job->blob.len, f), job->blob.len);
+    ck_assert_int_eq(fclose(f), 0);
+}
+
+char *capture_on_pdf(const struct heft_job *job, const char *cmd, int *status)
+{
+    char dir[256], file[300], *full, *out;
+    size_t n = strlen(cmd) + sizeof file + 16;
+
+    blob_to_file(job, dir, file);
+    full = malloc(n);
+    ck_assert_ptr_nonnull(full);
+    snprintf(full, n, "f='%s'; %s", file, cmd);
+    out = capture(full, status);
+    free(full);
+    unlink(file);
+    rmdir(dir);
+    return out;
+}
+
 static double attr(const char *tag, const char *name)
 {
     const char *p = strstr(tag, name);
@@ -562,20 +593,12 @@ int only_known_libharu_warnings(const char *warnings)
  * of page 1, rendered by pdftoppm at 36 dpi (half a pixel a point). */
 int pixel_at(const struct pdf *p, double x, double y)
 {
-    const char *tmp = getenv("TMPDIR");
     char dir[256], file[300], cmd[1024];
     png_image pi;
     unsigned char *px;
     int st, v;
-    FILE *f;
 
-    snprintf(dir, sizeof dir, "%s/check_pdf.XXXXXX", tmp && *tmp ? tmp : "/tmp");
-    ck_assert_msg(mkdtemp(dir) != NULL, "mkdtemp %s", dir);
-    snprintf(file, sizeof file, "%s/out.pdf", dir);
-    f = fopen(file, "wb");
-    ck_assert_ptr_nonnull(f);
-    ck_assert_uint_eq(fwrite(p->job->blob.data, 1, p->job->blob.len, f), p->job->blob.len);
-    ck_assert_int_eq(fclose(f), 0);
+    blob_to_file(p->job, dir, file);
     snprintf(cmd, sizeof cmd, "pdftoppm -r 36 -png -f 1 -l 1 -singlefile '%s' '%s/page'"
              " 2>/dev/null", file, dir);
     st = system(cmd);

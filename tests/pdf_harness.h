@@ -80,6 +80,9 @@ struct heft_job *render_fails_with(json_t *payload, const char *settings, const 
 int skip_without_tools(const char *fn);
 /* The standard output of a shell command, and its exit status (malloc'd). */
 char *capture(const char *cmd, int *status);
+/* The standard output of sh command cmd run with $f naming a file that
+ * holds the job's PDF (malloc'd). */
+char *capture_on_pdf(const struct heft_job *job, const char *cmd, int *status);
 
 /* Runs the document (steals payload); it must succeed with a PDF that
  * qpdf accepts.  Free with pdf_free(). */

@@ -200,12 +200,17 @@ static int link_box(const struct pdf_decor *d, const struct pdf_style *st, HPDF_
     HPDF_Annotation an = NULL;
     HPDF_Destination dst;
     HPDF_Page target;
+    double top;
+    int page;
 
     if (st->link)
         an = HPDF_Page_CreateURILinkAnnot(d->page, box, st->link);
     else if (st->link_page > 0 && st->link_page <= d->pages) {
         target = HPDF_GetPageByIndex(d->pdf, (HPDF_UINT)(st->link_page - 1));
         dst = target ? HPDF_Page_CreateDestination(target) : NULL;
+        an = dst ? HPDF_Page_CreateLinkAnnot(d->page, box, dst) : NULL;
+    } else if (st->dest && d->doc && pdf_xref_spot(d->doc, d->lay, st->dest, &page, &top) == 0) {
+        dst = pdf_xref_dest(d->pdf, page, top);
         an = dst ? HPDF_Page_CreateLinkAnnot(d->page, box, dst) : NULL;
     } else
         return 0;
@@ -243,7 +248,7 @@ int pdf_decor_over(const struct pdf_decor *d, const struct pdf_line *line)
         for (int j = 0; j < 3; j++)
             if ((s.st->decoration & order[j]) && deco_draw(d, line, &s, order[j]) != 0)
                 return -1;
-        if ((s.st->link || s.st->link_page) && span_link(d, line, &s) != 0)
+        if ((s.st->link || s.st->link_page || s.st->dest) && span_link(d, line, &s) != 0)
             return -1;
     }
     return 0;

@@ -346,7 +346,7 @@ static int apply_decor_prop(struct parser *p, struct pdf_style *st, const char *
         return get_link(p, v, path, st);
     if (strcmp(key, "linkToPage") == 0)
         return get_link_page(p, v, path, st);
-    return 1;
+    return pdf_xref_prop(p, st, key, v, path);
 }
 
 /* One style property onto st; 1 when key is not a style property. */
@@ -486,7 +486,10 @@ static int add_inline(struct parser *p, struct pdf_para *para, const json_t *ite
 {
     struct pdf_style own;
     const json_t *text;
+    json_t *ref_text = NULL;
     char sub[PATH_MAX_LEN];
+    size_t run0 = para->nruns;
+    int rc;
 
     if (json_is_string(item))
         return add_run(p, para, json_string_value(item), st, path);
@@ -494,14 +497,18 @@ static int add_inline(struct parser *p, struct pdf_para *para, const json_t *ite
         return pdf_fail(p->err, "bad_input", "%s: must be a string or an object with \"text\"",
                         path);
     text = json_object_get(item, "text");
+    if ((ref_text = pdf_xref_text(item)))   /* pageReference, textReference */
+        text = ref_text;
     if (!text)
         return pdf_fail(p->err, json_object_get(item, "stack") ? "unsupported" : "bad_input",
                         "%s: inline items need \"text\" (stacks inside text are not supported)",
                         path);
-    if (resolve_style(p, st, item, path, run_skip, &own) != 0)
-        return -1;
     path_key(sub, path, "text");
-    return add_runs(p, para, text, &own, sub, level + 1);
+    rc = resolve_style(p, st, item, path, run_skip, &own) != 0 ||
+         add_runs(p, para, text, &own, ref_text ? path : sub, level + 1) != 0 ||
+         pdf_xref_inline(p, item, para, run0, path) != 0 ? -1 : 0;
+    json_decref(ref_text);
+    return rc;
 }
 
 static int add_runs(struct parser *p, struct pdf_para *para, const json_t *text,
@@ -602,7 +609,7 @@ static int add_stack(struct parser *p, const json_t *items, const struct pdf_sty
 }
 
 static const char *const node_kinds[] = {
-    "svg", "toc", NULL,
+    "svg", NULL,
 };
 static const char *const node_skip[] = { "text", "stack", "style", "pageBreak", NULL };
 
@@ -679,7 +686,7 @@ static int add_image(struct parser *p, const json_t *node, const struct pdf_styl
     b->list = p->cur_list;
     b->indent[0] = indent[0] + st.margin[PDF_LEFT];
     b->indent[1] = indent[1] + st.margin[PDF_RIGHT];
-    p->doc->has_image_links |= st.link || st.link_page;
+    p->doc->has_image_links |= st.link || st.link_page || st.dest;
     if (pdf_image_load(&b->image, json_string_value(src), p->img_lim, sub, p->err) != 0)
         return -1;
     image_size(b, dims);
@@ -1081,9 +1088,11 @@ static int add_object(struct parser *p, const json_t *node, const struct pdf_sty
                       const double indent[2], const char *path, long long depth)
 {
     const json_t *text = json_object_get(node, "text"), *stack = json_object_get(node, "stack");
+    json_t *ref_text = NULL;
     double inner[2];
     struct pdf_style st;
     char sub[PATH_MAX_LEN];
+    int rc;
 
     for (const char *const *k = node_kinds; *k; k++)
         if (json_object_get(node, *k))
@@ -1100,6 +1109,21 @@ static int add_object(struct parser *p, const json_t *node, const struct pdf_sty
         return add_qr(p, node, parent, indent, path);
     if (json_object_get(node, "ul") || json_object_get(node, "ol"))
         return add_list(p, node, parent, indent, path, depth);
+    if (json_object_get(node, "toc"))
+        return pdf_xref_toc(p, node, parent, indent, path, depth);
+    if (!stack && (ref_text = pdf_xref_text(node))) {   /* pageReference, textReference */
+        json_t *copy = json_copy((json_t *)node);
+        if (copy) {     /* the hooks read the references from node */
+            json_object_del(copy, "pageReference");
+            json_object_del(copy, "textReference");
+        }
+        rc = !copy || json_object_set(copy, "text", ref_text) != 0
+           ? pdf_fail(p->err, "render_error", "out of memory")
+           : add_object(p, copy, parent, indent, path, depth);
+        json_decref(copy);
+        json_decref(ref_text);
+        return rc;
+    }
     if (resolve_style(p, parent, node, path, node_skip, &st) != 0)
         return -1;
     if (!text && !stack)
@@ -1135,8 +1159,11 @@ static int add_node(struct parser *p, const json_t *node, const struct pdf_style
         return add_para(p, node, &st, indent, path);
     if (json_is_array(node))
         return add_stack(p, node, &st, indent, path, depth);
-    if (json_is_object(node))
-        return add_object(p, node, parent, indent, path, depth);
+    if (json_is_object(node)) {
+        size_t first = p->doc->nblocks;
+        return add_object(p, node, parent, indent, path, depth) != 0 ? -1
+             : pdf_xref_node(p, node, first, path);
+    }
     return pdf_fail(p->err, "bad_input", "%s: a node must be a string, an array or an object",
                     path);
 }
@@ -1548,7 +1575,9 @@ static int parse_margin_para(struct parser *p, const json_t *v, const struct pdf
     if (st.page_break_before || st.page_break_after)
         return pdf_fail(p->err, "bad_input", "%s.pageBreak: not allowed here", name);
     para->style = st;
-    return add_runs(p, para, json_object_get(v, "text"), &st, name, 0);
+    if (add_runs(p, para, json_object_get(v, "text"), &st, name, 0) != 0)
+        return -1;
+    return pdf_xref_inline(p, v, para, 0, name);   /* refuses ids... here */
 }
 
 /* ---- watermark, page background, encryption ---- */
@@ -1785,9 +1814,10 @@ int pdf_doc_parse(struct pdf_doc *doc, const json_t *def, long long max_depth,
         return -1;
     doc->has_header = hdr != NULL;
     doc->has_footer = ftr != NULL;
-    if (parse_decor(&p, def, &base) != 0)
+    if (parse_decor(&p, def, &base) != 0 || pdf_xref_prescan(&p, json_object_get(def, "content")) ||
+        add_node(&p, json_object_get(def, "content"), &base, no_indent, "content", 1) != 0)
         return -1;
-    return add_node(&p, json_object_get(def, "content"), &base, no_indent, "content", 1);
+    return pdf_xref_resolve(&p);
 }
 
 static void pdf_canvas_free(struct pdf_canvas *cv)
@@ -1818,6 +1848,7 @@ void pdf_doc_free(struct pdf_doc *doc)
     pdf_para_free(&doc->header);
     pdf_para_free(&doc->footer);
     pdf_para_free(&doc->background);
+    pdf_xref_free(&doc->xref);
     memset(doc, 0, sizeof *doc);
 }
 

@@ -352,6 +352,18 @@ out:
     return rc;
 }
 
+/* Where block b starts, for ids and outlines (xref.c); a block laid out
+ * again (grid.c retries rows on the next page) is where it was last. */
+static void note_spot(struct flow *f, const struct pdf_block *b, double top)
+{
+    struct pdf_spot *s = f->lay->spots ? &f->lay->spots[b - f->doc->blocks] : NULL;
+
+    if (s) {
+        s->page1 = f->page + 1;
+        s->top = top;
+    }
+}
+
 /* Note the first thing a flow places: grid.c moves a row that placed
  * nothing on its first page to the next. */
 static void placed(struct flow *f)
@@ -390,6 +402,8 @@ static int flow_para(struct flow *f, const struct pdf_block *b)
         if (push_line(f->lay, &line, f->err) != 0 ||
             (ln.start == 0 && b->marker.nruns && flow_marker(f, b, &line) != 0))
             goto out;
+        if (ln.start == 0)
+            note_spot(f, b, f->y);
         f->y -= h;
         placed(f);
     } while (ln.next < as.n);
@@ -441,6 +455,7 @@ static int flow_image(struct flow *f, const struct pdf_block *b)
     else if (slack > 0 && b->para.style.align == PDF_ALIGN_RIGHT)
         im.x += slack;
     im.page = f->page;
+    note_spot(f, b, f->y);
     im.y = f->y - b->img_h;
     f->y -= b->img_h;
     placed(f);
@@ -747,6 +762,11 @@ int pdf_layout_doc(struct pdf_layout *lay, const struct pdf_doc *doc,
     int rc;
 
     memset(lay, 0, sizeof *lay);
+    if ((doc->xref.nanchors || doc->xref.noutlines) &&
+        !(lay->spots = calloc(doc->nblocks, sizeof *lay->spots))) {
+        rc = pdf_fail(err, "render_error", "out of memory");
+        goto out;
+    }
     if ((rc = list_widths(&f, &list_w)) != 0 || (rc = pdf_flow_advance(&f)) != 0 ||
         (rc = pdf_flow_range(&f, 0, doc->nblocks)) != 0)
         goto out;
@@ -801,5 +821,6 @@ void pdf_layout_free(struct pdf_layout *lay)
     free(lay->lines);
     free(lay->images);
     free(lay->rects);
+    free(lay->spots);
     memset(lay, 0, sizeof *lay);
 }

@@ -53,4 +53,28 @@ int pdf_parse_table(struct parser *p, const json_t *node, const struct pdf_style
 int pdf_parse_columns(struct parser *p, const json_t *node, const struct pdf_style *parent,
                       const double indent[2], const char *path, long long depth);
 
+/* xref.c: ids, references, tocs and outlines.  The parser calls these
+ * hooks; all return 0 or -1 (error recorded). */
+/* Find the tocItem nodes (and tocs) of the content before parsing it. */
+int pdf_xref_prescan(struct parser *p, const json_t *content);
+/* A style property of xref.c's (linkToDestination, and the node-only id,
+ * tocItem, outline... which are read again by the hooks below); 1 when
+ * key is none of them. */
+int pdf_xref_prop(struct parser *p, struct pdf_style *st, const char *key, const json_t *v,
+                  const char *path);
+/* For a pageReference / textReference node or item (whose own text, if
+ * any, pdfmake ignores): a new reference to the text to parse it with
+ * (pdfmake's "00000" placeholder, or ""), else NULL. */
+json_t *pdf_xref_text(const json_t *node);
+/* After an object node became blocks [first, nblocks). */
+int pdf_xref_node(struct parser *p, const json_t *node, size_t first, const char *path);
+/* After an inline item became runs [run0, para->nruns) of para. */
+int pdf_xref_inline(struct parser *p, const json_t *item, const struct pdf_para *para,
+                    size_t run0, const char *path);
+/* A toc node, made into a stack of its title and a table. */
+int pdf_xref_toc(struct parser *p, const json_t *node, const struct pdf_style *parent,
+                 const double indent[2], const char *path, long long depth);
+/* After parsing: every id used exists; textReference texts filled in. */
+int pdf_xref_resolve(struct parser *p);
+
 #endif

@@ -153,6 +153,7 @@ struct pdf_style {
     double background[3];   /* behind the run's text, the line's height */
     const char *link;       /* URI, borrowed from the payload; NULL = none */
     long link_page;         /* linkToPage, 1-based; 0 = none */
+    const char *dest;       /* linkToDestination: an id (xref.c); NULL = none */
 };
 
 /* ---- the document ---- */
@@ -331,6 +332,60 @@ struct pdf_crypt {
     unsigned permissions;   /* PDF's P bits granted (3 print .. 12 high-res print) */
 };
 
+/* ---- cross references (xref.c): ids, page and text references, the
+ * table of contents, outlines ---- */
+
+/* A node with an id (its own, or one made up for a tocItem): its blocks
+ * [first, end) and, for a text node, its runs [run0, run1) of block. */
+struct pdf_anchor {
+    const char *id;         /* borrowed from the payload or xref.items */
+    size_t first, end;
+    size_t block, run0, run1;   /* run1 == run0: no text */
+    char *path;             /* owned */
+};
+
+enum pdf_ref_kind { PDF_REF_PAGE, PDF_REF_TEXT, PDF_REF_LINK };
+
+/* A use of an id: pageReference (run `run` of block shows the page),
+ * textReference (it shows the text) or linkToDestination (checked only). */
+struct pdf_ref {
+    enum pdf_ref_kind kind;
+    const char *id;         /* borrowed */
+    size_t block, run;
+    size_t anchor;          /* resolved: index into anchors */
+    char *path;             /* owned */
+};
+
+struct pdf_outline {
+    size_t block;           /* the node's first block */
+    char *title;            /* owned, UTF-8 */
+    const char *id, *parent;    /* borrowed; NULL = none */
+    int expanded;
+    size_t parent_index;    /* resolved: index + 1 into outlines; 0 = top level */
+    char *path;             /* owned */
+};
+
+struct pdf_toc_item;        /* xref.c: tocItem nodes found before parsing */
+
+struct pdf_xref {
+    struct pdf_anchor *anchors;     /* owned */
+    size_t nanchors;
+    struct pdf_ref *refs;           /* owned */
+    size_t nrefs;
+    struct pdf_outline *outlines;   /* owned, in document order once resolved */
+    size_t noutlines;
+    struct pdf_toc_item *items;     /* owned */
+    size_t nitems;
+    json_t **made;                  /* owned references: nodes made for tocs */
+    size_t nmade;
+    const char **tocs;              /* owned array: the ids of the tocs parsed */
+    size_t ntocs;
+    const char **outline_tocs;      /* owned array: ids of tocs with outlines: true */
+    size_t noutline_tocs;
+};
+
+void pdf_xref_free(struct pdf_xref *x);
+
 struct pdf_list {
     size_t parent;          /* enclosing list, index + 1; 0 = none */
 };
@@ -353,6 +408,7 @@ struct pdf_doc {
     int has_image_links;        /* an image block has link or linkToPage */
     struct pdf_watermark watermark;
     struct pdf_crypt crypt;
+    struct pdf_xref xref;
 };
 
 void pdf_table_free(struct pdf_table *t);
@@ -481,7 +537,14 @@ struct pdf_placed {
     const struct pdf_canvas *canvas;    /* borrowed; set: a canvas, not image */
 };
 
+/* Where a block's first line or image was placed (for xref.c). */
+struct pdf_spot {
+    int page1;              /* 1-based; 0 = not placed */
+    double top;             /* its top, PDF coordinates */
+};
+
 struct pdf_layout {
+    struct pdf_spot *spots;         /* owned, one per block; NULL = no xrefs */
     struct pdf_atom **arrays;       /* owned: the atoms of each paragraph */
     size_t narrays, acap;
     struct pdf_line *lines;         /* owned */
@@ -513,6 +576,8 @@ struct pdf_decor {
     HPDF_Page page;
     int pages;              /* the document's page count, for linkToPage */
     struct pdf_err *err;
+    const struct pdf_doc *doc;          /* for linkToDestination */
+    const struct pdf_layout *lay;
 };
 
 /* Before a line's text object: the runs' background colours. */
@@ -529,8 +594,26 @@ int pdf_decor_watermark(const struct pdf_decor *d, const struct pdf_watermark *w
 
 /* ---- rendering ---- */
 
-/* Render the document to PDF bytes (malloc'ed, *out_len long). */
-int pdf_render(const struct pdf_doc *doc, heft_job *job, long long max_pages,
+/* ---- cross references after layout (xref.c) ---- */
+
+/* Where the node with that id starts; -1 when no node has it. */
+int pdf_xref_spot(const struct pdf_doc *doc, const struct pdf_layout *lay, const char *id,
+                  int *page, double *top);
+/* Put the page numbers of the last layout into the pageReference runs;
+ * *changed tells whether any text changed (the layout is then stale). */
+int pdf_xref_update(struct pdf_doc *doc, const struct pdf_layout *lay, int *changed,
+                    struct pdf_err *err);
+/* A destination showing page (1-based) from y = top down, the page's
+ * width filling the window (FitH: libharu cannot write XYZ's "keep the
+ * zoom" that pdfmake uses); NULL on a libharu error. */
+HPDF_Destination pdf_xref_dest(HPDF_Doc pdf, int page, double top);
+/* The outlines (bookmarks), once all pages exist. */
+int pdf_xref_outlines(HPDF_Doc pdf, const struct pdf_doc *doc, const struct pdf_layout *lay,
+                      struct pdf_err *err);
+
+/* Render the document to PDF bytes (malloc'ed, *out_len long); page
+ * references are filled in here, so the document changes. */
+int pdf_render(struct pdf_doc *doc, heft_job *job, long long max_pages,
                unsigned char **out, size_t *out_len, int *pages, struct pdf_err *err);
 
 #endif

@@ -128,7 +128,7 @@ enum line_pass { PASS_UNDER, PASS_TEXT, PASS_OVER };
 static int line_pass(struct render *r, HPDF_Page page, const struct pdf_line *lines,
                      size_t from, size_t to, double dy, enum line_pass pass)
 {
-    struct pdf_decor d = { r->pdf, page, r->pages, r->err };
+    struct pdf_decor d = { r->pdf, page, r->pages, r->err, r->doc, &r->lay };
     int rc = 0;
 
     for (size_t i = from; rc == 0 && i < to; i++) {
@@ -289,7 +289,7 @@ static const struct pdf_style *image_style(const struct pdf_doc *doc, const stru
 /* An image's link (pdfmake links images, not canvases or QR codes). */
 static int image_link(struct render *r, HPDF_Page page, const struct pdf_placed *im)
 {
-    struct pdf_decor d = { r->pdf, page, r->pages, r->err };
+    struct pdf_decor d = { r->pdf, page, r->pages, r->err, r->doc, &r->lay };
     const struct pdf_style *st = r->doc->has_image_links ? image_style(r->doc, im->image) : NULL;
 
     if (!st)
@@ -408,7 +408,7 @@ static int draw_background(struct render *r, HPDF_Page page, int pageno)
 
 static int draw_watermark(struct render *r, HPDF_Page page)
 {
-    struct pdf_decor d = { r->pdf, page, r->pages, r->err };
+    struct pdf_decor d = { r->pdf, page, r->pages, r->err, r->doc, &r->lay };
 
     if (!r->wm_gs) {
         r->wm_gs = HPDF_CreateExtGState(r->pdf);
@@ -540,7 +540,29 @@ static int save(struct render *r, unsigned char **out, size_t *out_len)
     return 0;
 }
 
-int pdf_render(const struct pdf_doc *doc, heft_job *job, long long max_pages,
+/* Page references need the layout they change: lay out, put in the page
+ * numbers, and lay out again while any changed (a number's width can
+ * move text, rarely a page); the last layout's numbers are kept. */
+#define LAYOUT_PASSES 3
+
+static int layout(struct render *r, struct pdf_doc *doc, heft_job *job, long long max_pages)
+{
+    int rc, changed = 0;
+
+    for (int pass = 1;; pass++) {
+        if ((rc = pdf_layout_doc(&r->lay, doc, &r->fonts, job, max_pages, r->err)) != 0)
+            return rc;
+        if (pass == LAYOUT_PASSES)
+            return 0;
+        if (pdf_xref_update(doc, &r->lay, &changed, r->err) != 0)
+            return -1;
+        if (!changed)
+            return 0;
+        pdf_layout_free(&r->lay);
+    }
+}
+
+int pdf_render(struct pdf_doc *doc, heft_job *job, long long max_pages,
                unsigned char **out, size_t *out_len, int *pages, struct pdf_err *err)
 {
     struct render r = { HPDF_New(on_hpdf_error, err), doc, { 0 }, { 0 }, 0, err, { 0 }, NULL };
@@ -550,10 +572,12 @@ int pdf_render(const struct pdf_doc *doc, heft_job *job, long long max_pages,
     if (!set || setup(&r) != 0 || pdf_fonts_init(&r.fonts, set, r.pdf, err) != 0 ||
         !(r.fonts.chars = pdf_subset_chars(doc)))
         goto out;
-    if ((rc = pdf_layout_doc(&r.lay, doc, &r.fonts, job, max_pages, err)) != 0)
+    if ((rc = layout(&r, doc, job, max_pages)) != 0)
         goto out;
     r.pages = r.lay.pages;
-    if ((rc = draw_pages(&r, job)) != 0 || (rc = save(&r, out, out_len)) != 0)
+    if ((rc = draw_pages(&r, job)) != 0 ||
+        (rc = pdf_xref_outlines(r.pdf, doc, &r.lay, err)) != 0 ||
+        (rc = save(&r, out, out_len)) != 0)
         goto out;
     *pages = r.pages;
 out:

@@ -134,6 +134,11 @@ void heft_worker_run(struct heft_job *job, void *arg)
         run_handler(job, d, &rc);
         ran = 1;
     }
+    /* The parsed payload dies on the thread that built it: thousands of
+     * small blocks freed by the acker's thread would contend for this
+     * thread's malloc arena (a retry re-sends payload_text, not this). */
+    json_decref(job->payload);
+    job->payload = NULL;
     decide(job, d, ran, rc);
     if (job->outcome != HEFT_OUT_RELEASE)
         build_reply(job);

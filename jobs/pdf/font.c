@@ -110,6 +110,25 @@ out:
 }
 
 /* Code points of UTF-8 text, via iconv: a malloc'ed array of *n. */
+/* UTF-8 to WinAnsi (WINDOWS-1252) for the base-14 fonts; ASCII, most
+ * text, is the same bytes in both and skips iconv. */
+static int to_winansi(struct pdf_fonts *fonts, const char *in, size_t len, char **out,
+                      size_t *out_len)
+{
+    size_t i = 0;
+
+    while (i < len && (unsigned char)in[i] < 0x80)
+        i++;
+    if (i < len)
+        return convert(fonts->to_cp1252, in, len, out, out_len);
+    if (!(*out = malloc(len + 1)))
+        return -1;
+    memcpy(*out, in, len);
+    (*out)[len] = '\0';
+    *out_len = len;
+    return 0;
+}
+
 static uint32_t *code_points(iconv_t to_utf32, const char *text, size_t len, size_t *n)
 {
     char *raw;
@@ -607,7 +626,7 @@ struct pdf_font *pdf_font_for(struct pdf_fonts *fonts, const struct pdf_style *s
 
     if (st->family == PDF_FAM_DEFAULT)
         return ttf_slot(fonts, set->fams[st->ttf ? st->ttf - 1 : set->default_fam].face[v]);
-    if (convert(fonts->to_cp1252, text, len, &bytes, &n) == 0) {
+    if (to_winansi(fonts, text, len, &bytes, &n) == 0) {
         free(bytes);
         return base14_slot(fonts, st->family, v, err);
     }
@@ -656,7 +675,7 @@ int pdf_text_width(struct pdf_fonts *fonts, struct pdf_font *font,
     if (font->face) {
         ttf_width(font->face, text, len, &em, &nchars);
     } else {
-        if (convert(fonts->to_cp1252, text, len, &bytes, &nchars) != 0)
+        if (to_winansi(fonts, text, len, &bytes, &nchars) != 0)
             return pdf_fail(err, "render_error", "cannot transcode text to WINDOWS-1252");
         tw = HPDF_Font_TextWidth(font->hfont, (const HPDF_BYTE *)bytes, (HPDF_UINT)nchars);
         free(bytes);
@@ -697,7 +716,7 @@ char *pdf_font_encode(struct pdf_fonts *fonts, struct pdf_font *font,
         bytes = strndup(text, len);
         if (!bytes)
             pdf_fail(err, "render_error", "out of memory");
-    } else if (convert(fonts->to_cp1252, text, len, &bytes, &n) != 0) {
+    } else if (to_winansi(fonts, text, len, &bytes, &n) != 0) {
         pdf_fail(err, "render_error", "cannot transcode text to WINDOWS-1252");
         bytes = NULL;
     }

@@ -482,12 +482,14 @@ static int flow_rows(struct flow *tf, struct grid *g, size_t from, size_t to, in
         for (size_t r = from; r < to; r++) {
             if ((rc = flow_row(tf, g, r, &first)) != 0)
                 return rc;
-            if (r + 1 == t->header_rows && from == 0)
+            if (r + 1 == t->header_rows && from == 0) {
+                tf->lay->rect_floor = tf->lay->nrects;  /* the copies stay as laid */
                 g->rep = (struct pdf_repeat){
                     outer, { m.n[0], m.n[1], m.n[2] },
                     { tf->lay->nlines, tf->lay->nimages, tf->lay->nrects },
                     g->rep.top, g->rep.top - tf->y, tf->page,
                 };
+            }
         }
         if (tries > 0 || empty ||
             !(together ? tf->page > start.page : first > start.page))

@@ -567,8 +567,23 @@ int pdf_page_top(struct flow *f, int page, double *top)
     return 0;
 }
 
+/* Is b the continuation of a on the same line (a table's row of borders)? */
+static int extends(const struct pdf_rect *a, const struct pdf_rect *b)
+{
+    return a->page == b->page && a->above == b->above && a->y == b->y && a->h == b->h &&
+           memcmp(a->rgb, b->rgb, sizeof a->rgb) == 0 && b->x >= a->x &&
+           b->x <= a->x + a->w + 1e-9;
+}
+
 int pdf_push_rect(struct pdf_layout *lay, const struct pdf_rect *r, struct pdf_err *err)
 {
+    struct pdf_rect *last = lay->nrects > lay->rect_floor ? &lay->rects[lay->nrects - 1] : NULL;
+
+    if (last && extends(last, r)) {     /* one rectangle, not one per cell */
+        if (r->x + r->w > last->x + last->w)
+            last->w = r->x + r->w - last->x;
+        return 0;
+    }
     if (lay->nrects == lay->rcap) {
         size_t cap = lay->rcap ? lay->rcap * 2 : 64;
         struct pdf_rect *grown = realloc(lay->rects, cap * sizeof *grown);
@@ -588,6 +603,7 @@ void pdf_mark(const struct flow *f, struct pdf_mark *m)
     m->n[0] = f->lay->nlines;
     m->n[1] = f->lay->nimages;
     m->n[2] = f->lay->nrects;
+    f->lay->rect_floor = f->lay->nrects;    /* what a rollback keeps is never merged into */
     m->pages = f->lay->pages;
     for (int i = 0; i < PDF_MARK_DEPTH; i++, rp = rp ? rp->parent : NULL)
         m->done[i] = rp ? rp->page_done : 0;

@@ -553,6 +553,7 @@ struct pdf_layout {
     size_t nimages, icap;
     struct pdf_rect *rects;         /* owned, in page order */
     size_t nrects, rcap;
+    size_t rect_floor;              /* rects below it are never extended (grid.c marks) */
     int pages;
 };
 

@@ -115,6 +115,11 @@ void pdf_subset_chars_free(hb_set_t *set)
         hb_set_destroy(set);
 }
 
+static const char dropped[][5] = {
+    "GSUB", "GPOS", "GDEF", "BASE", "JSTF", "MATH", "kern", "morx", "mort", "kerx",
+    "DSIG", "hdmx", "LTSH", "VDMX", "vhea", "vmtx", "gasp", "STAT",
+};
+
 /* The subset's bytes in a memory file; -1 when HarfBuzz or memfd fail. */
 static int subset_fd(hb_face_t *face, hb_set_t *chars)
 {
@@ -128,6 +133,10 @@ static int subset_fd(hb_face_t *face, hb_set_t *chars)
     if (!in)
         goto out;
     hb_set_union(hb_subset_input_unicode_set(in), chars);
+    /* libharu drops the layout tables anyway: do not spend time cutting them */
+    for (size_t i = 0; i < sizeof dropped / sizeof dropped[0]; i++)
+        hb_set_add(hb_subset_input_set(in, HB_SUBSET_SETS_DROP_TABLE_TAG),
+                   HB_TAG(dropped[i][0], dropped[i][1], dropped[i][2], dropped[i][3]));
     if (!(sub = hb_subset_or_fail(face, in)))
         goto out;
     blob = hb_face_reference_blob(sub);

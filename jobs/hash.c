@@ -11,6 +11,7 @@
 #include <openssl/crypto.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "hash/hash.h"
@@ -29,8 +30,12 @@ static const struct algorithm digests[HASH_NALGS] = {
 #define DIGEST_NAMES "sha256, sha384, sha512, sha1, md5, sha3-256, sha3-512, blake2b-512 " \
     "or blake2s-256"
 
-static const struct algorithm macs[] = {
-    { "sha256", "SHA2-256" }, { "sha512", "SHA2-512" }, { NULL, NULL },
+static const struct mac_algorithm {
+    const char *name;
+    const char *openssl;        /* the digest HMAC runs on */
+    size_t len;                 /* of the MAC */
+} macs[] = {
+    { "sha256", "SHA2-256", 32 }, { "sha512", "SHA2-512", 64 }, { NULL, NULL, 0 },
 };
 
 static int job_fail(heft_job *job, const struct hash_err *err)
@@ -183,8 +188,7 @@ out:
 
 struct hmac_request {
     int verify;
-    const struct algorithm *alg;
-    size_t len;                 /* of its MAC */
+    const struct mac_algorithm *alg;
     int base64;
     unsigned char given[EVP_MAX_MD_SIZE];   /* verify: the MAC to check */
 };
@@ -210,14 +214,13 @@ static int hmac_init(const json_t *settings, void **state, struct heft_init_erro
 static int hmac_algorithm(const json_t *v, struct hmac_request *rq, struct hash_err *err)
 {
     const char *name = v ? json_string_value(v) : "sha256";
-    const struct algorithm *a;
+    const struct mac_algorithm *a;
 
     if (!name)
         return hash_fail(err, "bad_input", 0, "algorithm: must be a string");
     for (a = macs; a->name; a++)
         if (!strcmp(a->name, name)) {
             rq->alg = a;
-            rq->len = !strcmp(name, "sha256") ? 32 : 64;
             return 0;
         }
     return hash_fail(err, "unknown_algorithm", 0, "algorithm: \"%.40s\" is not sha256 or sha512",
@@ -239,9 +242,9 @@ static int hmac_given(const json_t *v, struct hmac_request *rq, struct hash_err 
                         sizeof rq->given, &len) < 0)
         return hash_fail(err, "bad_input", 0, "mac: not valid %s (see encoding)",
                          rq->base64 ? "base64" : "hex");
-    if (len != rq->len)
+    if (len != rq->alg->len)
         return hash_fail(err, "bad_input", 0, "mac: %zu bytes; an HMAC-%s has %zu", len,
-                         rq->alg->name, rq->len);
+                         rq->alg->name, rq->alg->len);
     return 0;
 }
 
@@ -317,9 +320,9 @@ static json_t *hmac_result(const struct hmac_request *rq, const unsigned char *m
 {
     if (rq->verify)
         return json_pack("{s:I,s:b}", "bytes", (json_int_t)nbytes,
-                         "valid", CRYPTO_memcmp(mac, rq->given, rq->len) == 0);
+                         "valid", CRYPTO_memcmp(mac, rq->given, rq->alg->len) == 0);
     return json_pack("{s:I,s:o}", "bytes", (json_int_t)nbytes, "mac",
-                     hash_encode(mac, rq->len, rq->base64));
+                     hash_encode(mac, rq->alg->len, rq->base64));
 }
 
 static int hmac_run(heft_job *job)
@@ -354,7 +357,7 @@ static int hmac_run(heft_job *job)
         rc = job_fail(job, &err);
         goto out;
     }
-    if (EVP_MAC_final(ctx, mac, &len, sizeof mac) != 1 || len != rq.len ||
+    if (EVP_MAC_final(ctx, mac, &len, sizeof mac) != 1 || len != rq.alg->len ||
         !(result = hmac_result(&rq, mac, nbytes))) {
         rc = heft_job_fail(job, "crypto_error", 1, "cannot finish the HMAC");
         goto out;
@@ -363,8 +366,7 @@ static int hmac_run(heft_job *job)
 out:
     EVP_MAC_CTX_free(ctx);
     hash_secret_free(owned, keylen);
-    OPENSSL_cleanse(mac, sizeof mac);
-    OPENSSL_cleanse(&rq, sizeof rq);
+    OPENSSL_cleanse(mac, sizeof mac);   /* the right MAC of a verify */
     return rc;
 }
 

@@ -87,6 +87,7 @@ static int digest_add(const struct hash_state *st, struct digest_run *r, size_t 
                       const char *name, struct hash_err *err)
 {
     int i = digest_index(name);
+    EVP_MD_CTX *ctx;
     size_t j;
 
     if (i < 0)
@@ -99,9 +100,10 @@ static int digest_add(const struct hash_state *st, struct digest_run *r, size_t 
         if (r->alg[j] == i)
             return hash_fail(err, "bad_input", 0, "algorithms[%zu]: %s is listed twice", at,
                              name);
+    ctx = EVP_MD_CTX_new();
     r->alg[r->n] = i;
-    r->ctx[r->n] = EVP_MD_CTX_new();
-    if (!r->ctx[r->n++] || !EVP_DigestInit_ex2(r->ctx[r->n - 1], st->md[i], NULL))
+    r->ctx[r->n++] = ctx;       /* freed by the caller, whatever happens */
+    if (!ctx || !EVP_DigestInit_ex2(ctx, st->md[i], NULL))
         return hash_fail(err, "crypto_error", 1, "algorithms[%zu]: OpenSSL cannot start %s",
                          at, name);
     return 0;

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -469,10 +470,11 @@ START_TEST(a_file_digest_is_what_sha256sum_and_openssl_dgst_print)
 }
 END_TEST
 
-START_TEST(a_64_mib_file_is_streamed_to_the_end_with_progress)
+START_TEST(a_64_mib_file_is_streamed_to_the_end_in_little_memory_with_progress)
 {
     char *dir = temp_dir(), *want;
     struct heft_type_conf tconf = { .nlimits = 1, .limits = { { "max_input_bytes", 1024 } } };
+    struct rusage before, after;
     struct heft_job *job;
 
     if (!have_tools()) {
@@ -480,10 +482,15 @@ START_TEST(a_64_mib_file_is_streamed_to_the_end_with_progress)
         return;
     }
     write_file(dir, "big.bin", NULL, 64u * 1024 * 1024);
+    getrusage(RUSAGE_SELF, &before);
     /* max_input_bytes bounds inline inputs only: a file is never held whole. */
     job = run_job("hash.digest", jsonf("{'input_dirs': ['%s']}", dir),
                   jsonf("{'algorithms': ['sha256', 'sha3-256'], 'file': 'big.bin'}"), &tconf, 0);
+    getrusage(RUSAGE_SELF, &after);
     result_of(job);
+    ck_assert_msg(after.ru_maxrss - before.ru_maxrss < 16 * 1024,
+                  "the peak memory grew by %ld KiB while hashing 64 MiB",
+                  after.ru_maxrss - before.ru_maxrss);
     ck_assert_int_eq(json_integer_value(json_object_get(job->result, "bytes")), 64 << 20);
     ck_assert_int_eq(atomic_load(&job->progress), 100);
     want = tool_digest("sha256sum", dir, "big.bin");
@@ -939,7 +946,7 @@ static Suite *hash_suite(void)
 
     tcase_set_timeout(files, 120);
     tcase_add_test(files, a_file_digest_is_what_sha256sum_and_openssl_dgst_print);
-    tcase_add_test(files, a_64_mib_file_is_streamed_to_the_end_with_progress);
+    tcase_add_test(files, a_64_mib_file_is_streamed_to_the_end_in_little_memory_with_progress);
     tcase_add_test(files, files_below_the_dir_and_links_that_stay_inside_are_read);
     tcase_add_test(files, input_dirs_are_searched_in_order);
     tcase_add_test(files, a_path_that_leaves_the_input_dir_is_file_refused);

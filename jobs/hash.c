@@ -205,8 +205,8 @@ static int hmac_init(const json_t *settings, void **state, struct heft_init_erro
     if (!st->hmac) {
         ERR_clear_error();
         hash_state_free(st);
-        snprintf(err->key, sizeof err->key, "%s", "");
-        snprintf(err->msg, sizeof err->msg, "%s", "this OpenSSL has no HMAC");
+        err->key[0] = '\0';
+        snprintf(err->msg, sizeof err->msg, "this OpenSSL has no HMAC");
         return HEFT_ERR;
     }
     *state = st;

@@ -7,6 +7,8 @@
 
 extern const struct heft_handler heft_echo_handler;
 extern const struct heft_handler heft_pdf_render_handler;
+extern const struct heft_handler heft_hash_digest_handler;
+extern const struct heft_handler heft_hash_hmac_handler;
 
 /* Declared for the daemon in src/registry.h. */
 extern const struct heft_handler *const heft_builtin_handlers[];
@@ -14,5 +16,7 @@ extern const struct heft_handler *const heft_builtin_handlers[];
 const struct heft_handler *const heft_builtin_handlers[] = {
     &heft_echo_handler,
     &heft_pdf_render_handler,
+    &heft_hash_digest_handler,
+    &heft_hash_hmac_handler,
     NULL,
 };

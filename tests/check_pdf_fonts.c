@@ -222,6 +222,23 @@ START_TEST(test_embedded_fonts_are_subset_to_the_documents_characters)
 }
 END_TEST
 
+/* Text that WinAnsi holds is drawn through a simple TrueType font (libharu
+ * maps 256 codes for it, not 65,536); other text through a CID font with
+ * UTF-8.  Both extract intact. */
+START_TEST(test_western_text_uses_a_simple_font_and_other_text_a_cid_font)
+{
+    struct pdf *p;
+
+    NEED_PDF_TOOLS();
+    p = render_ok("{'content': ['Plain caf\u00e9 text', '\u0416\u03a9 \u0142\u00f3d\u017a']}");
+    ck_assert_msg(strstr(p->fonts, "TrueType          WinAnsi") != NULL,
+                  "no simple TrueType font in WinAnsi:\n%s", p->fonts);
+    ck_assert_msg(strstr(p->fonts, "CID TrueType") != NULL, "no CID font:\n%s", p->fonts);
+    assert_has_text(p->text, "Plain caf\u00e9 text \u0416\u03a9 \u0142\u00f3d\u017a");
+    pdf_free(p);
+}
+END_TEST
+
 /* ---- one fontset, many threads ------------------------------------------- */
 
 #define NTHREADS 4
@@ -411,6 +428,7 @@ static Suite *pdf_fonts_suite(void)
     tcase_add_test(families, test_a_font_no_family_has_fails_unknown_font_naming_it);
     tcase_add_test(families, test_a_font_only_measured_is_not_embedded);
     tcase_add_test(families, test_embedded_fonts_are_subset_to_the_documents_characters);
+    tcase_add_test(families, test_western_text_uses_a_simple_font_and_other_text_a_cid_font);
     tcase_add_test(families, test_threads_sharing_one_fontset_render_the_same_pdf);
     tcase_add_test(init, test_font_files_are_checked_at_init_naming_the_key);
     tcase_add_test(init, test_opentype_with_cff_outlines_is_refused_at_init);

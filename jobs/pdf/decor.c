@@ -285,7 +285,8 @@ static double fit_size(double w1, double h1, double rad, double page_w, double p
  * libharu takes font sizes up to HPDF_MAX_FONTSIZE: a larger watermark (a
  * big page's) is drawn at that size and scaled up by the text matrix. */
 static int wm_text(const struct pdf_decor *d, const struct pdf_watermark *wm,
-                   const struct pdf_font *font, const char *bytes, double size, double w1,
+                   const struct pdf_font *font, HPDF_Font hfont, const char *bytes, double size,
+                   double w1,
                    double rad, double page_w, double page_h)
 {
     const double *rgb = wm->style.color;
@@ -296,7 +297,7 @@ static int wm_text(const struct pdf_decor *d, const struct pdf_watermark *wm,
     HPDF_Page pg = d->page;
 
     return ok(d, HPDF_Page_BeginText(pg)) ||
-           ok(d, HPDF_Page_SetFontAndSize(pg, font->hfont, (HPDF_REAL)fs)) ||
+           ok(d, HPDF_Page_SetFontAndSize(pg, hfont, (HPDF_REAL)fs)) ||
            ok(d, HPDF_Page_SetRGBFill(pg, (HPDF_REAL)rgb[0], (HPDF_REAL)rgb[1],
                                       (HPDF_REAL)rgb[2])) ||
            ok(d, HPDF_Page_SetTextMatrix(pg, (HPDF_REAL)(c * k), (HPDF_REAL)(s * k),
@@ -313,6 +314,7 @@ int pdf_decor_watermark(const struct pdf_decor *d, const struct pdf_watermark *w
     struct pdf_style one = wm->style;
     size_t len = strlen(wm->text);
     struct pdf_font *font;
+    HPDF_Font hfont = NULL;
     char *bytes = NULL;
     double w1, size, rad;
     int rc = -1;
@@ -321,13 +323,13 @@ int pdf_decor_watermark(const struct pdf_decor *d, const struct pdf_watermark *w
     one.char_spacing = 0;
     font = pdf_font_for(fonts, &one, wm->text, len, d->err);
     if (!font || pdf_text_width(fonts, font, &one, wm->text, len, &w1, d->err) != 0 ||
-        !(bytes = pdf_font_encode(fonts, font, wm->text, len, d->err)))
+        !(bytes = pdf_font_encode(fonts, font, wm->text, len, &hfont, d->err)))
         goto out;
     rad = wm->has_angle ? -wm->angle * M_PI / 180 : atan2(page_h, page_w);
     size = wm->style.font_size > 0 ? wm->style.font_size
                                    : fit_size(w1, font->ascent - font->descent, rad, page_w, page_h);
     if (ok(d, HPDF_Page_GSave(d->page)) || ok(d, HPDF_Page_SetExtGState(d->page, gs)) ||
-        wm_text(d, wm, font, bytes, size, w1, rad, page_w, page_h) != 0 ||
+        wm_text(d, wm, font, hfont, bytes, size, w1, rad, page_w, page_h) != 0 ||
         ok(d, HPDF_Page_GRestore(d->page)))
         goto out;
     rc = 0;

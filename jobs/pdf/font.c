@@ -587,15 +587,25 @@ static struct pdf_font *ttf_slot(struct pdf_fonts *fonts, size_t face)
     return font;
 }
 
-static int load_hpdf_ttf(struct pdf_fonts *fonts, struct pdf_font *font, struct pdf_err *err)
+/* The face into the PDF (subset, see subset.c), in one of libharu's two
+ * guises: a simple TrueType font in WinAnsiEncoding (a 256-entry map) or a
+ * CID font for UTF-8 (libharu maps all 65,536 BMP code points per font
+ * and per document, ~1 ms even for a subset). */
+static HPDF_Font load_hpdf_ttf(struct pdf_fonts *fonts, struct pdf_font *font, int ansi,
+                               struct pdf_err *err)
 {
-    const char *name = pdf_subset_load(fonts->pdf, font->face->hb, fonts->chars,
-                                       font->face->path);
+    HPDF_Font *slot = ansi ? &font->hansi : &font->hfont;
 
-    font->hfont = name ? HPDF_GetFont(fonts->pdf, name, "UTF-8") : NULL;
-    if (!font->hfont)
-        return pdf_fail(err, "render_error", "libharu cannot load font %s", font->face->path);
-    return 0;
+    if (*slot)
+        return *slot;
+    if (!font->hname)
+        font->hname = pdf_subset_load(fonts->pdf, font->face->hb, fonts->chars,
+                                      font->face->path);
+    *slot = font->hname ? HPDF_GetFont(fonts->pdf, font->hname,
+                                       ansi ? "WinAnsiEncoding" : "UTF-8") : NULL;
+    if (!*slot)
+        pdf_fail(err, "render_error", "libharu cannot load font %s", font->face->path);
+    return *slot;
 }
 
 static struct pdf_font *base14_slot(struct pdf_fonts *fonts, enum pdf_family fam, int v,
@@ -703,22 +713,28 @@ static int subset_lacks(struct pdf_fonts *fonts, const char *text, size_t len,
 }
 
 char *pdf_font_encode(struct pdf_fonts *fonts, struct pdf_font *font,
-                      const char *text, size_t len, struct pdf_err *err)
+                      const char *text, size_t len, HPDF_Font *draw, struct pdf_err *err)
 {
     char *bytes = NULL;
     size_t n;
+    int ansi;
 
-    if (font->face) {
-        if (!font->hfont && load_hpdf_ttf(fonts, font, err) != 0)
-            return NULL;
-        if (subset_lacks(fonts, text, len, err))
-            return NULL;
-        bytes = strndup(text, len);
-        if (!bytes)
-            pdf_fail(err, "render_error", "out of memory");
-    } else if (to_winansi(fonts, text, len, &bytes, &n) != 0) {
-        pdf_fail(err, "render_error", "cannot transcode text to WINDOWS-1252");
-        bytes = NULL;
+    if (font->face && subset_lacks(fonts, text, len, err))
+        return NULL;
+    ansi = to_winansi(fonts, text, len, &bytes, &n) == 0;
+    if (!font->face) {
+        *draw = font->hfont;
+        if (!ansi)
+            pdf_fail(err, "render_error", "cannot transcode text to WINDOWS-1252");
+        return bytes;
+    }
+    if (!ansi && !(bytes = strndup(text, len))) {
+        pdf_fail(err, "render_error", "out of memory");
+        return NULL;
+    }
+    if (!(*draw = load_hpdf_ttf(fonts, font, ansi, err))) {
+        free(bytes);
+        return NULL;
     }
     return bytes;
 }

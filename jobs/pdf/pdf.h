@@ -446,6 +446,8 @@ int pdf_font_family(const struct pdf_fontset *set, const char *name, enum pdf_fa
 struct pdf_font {
     int loaded;
     HPDF_Font hfont;        /* TrueType: NULL until text is drawn with it */
+    HPDF_Font hansi;        /* TrueType as a simple font in WinAnsiEncoding: NULL until used */
+    const char *hname;      /* TrueType: libharu's name of the loaded font; NULL = not yet */
     const struct pdf_face *face;        /* TrueType only (shared); NULL for base-14 */
     double ascent, descent; /* in em (descent negative) */
 };
@@ -487,11 +489,13 @@ struct pdf_font *pdf_font_for(struct pdf_fonts *fonts, const struct pdf_style *s
 int pdf_text_width(struct pdf_fonts *fonts, struct pdf_font *font,
                    const struct pdf_style *st, const char *text, size_t len,
                    double *width, struct pdf_err *err);
-/* The bytes to hand libharu for this font: UTF-8 for TrueType, WinAnsi
- * for base-14 (a TrueType font is loaded into the PDF here, on first
- * use).  Returns a malloc'ed NUL-terminated string or NULL. */
+/* The bytes to hand libharu for this font, and in *draw the libharu font
+ * to draw them with: WinAnsi for base-14 and for TrueType text that WinAnsi
+ * can hold (a simple font: far cheaper for libharu), UTF-8 through a CID
+ * font for other TrueType text.  A TrueType font is loaded into the PDF
+ * here, on first use.  Returns a malloc'ed NUL-terminated string or NULL. */
 char *pdf_font_encode(struct pdf_fonts *fonts, struct pdf_font *font,
-                      const char *text, size_t len, struct pdf_err *err);
+                      const char *text, size_t len, HPDF_Font *draw, struct pdf_err *err);
 /* Fail "unsupported" when the text has a character beyond U+FFFF. */
 int pdf_check_bmp(iconv_t to_utf32, const char *text, const char *path,
                   struct pdf_err *err);

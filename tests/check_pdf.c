@@ -1784,6 +1784,94 @@ START_TEST(test_pdf_list_item_bad_type_or_counter_is_bad_input)
 }
 END_TEST
 
+/* A PNG of one grey level: 0 is black. */
+static char *flat_png_url(unsigned w, unsigned h, unsigned char level)
+{
+    png_image pi;
+    unsigned char *px = malloc((size_t)w * h), *png;
+    png_alloc_size_t size = 0;
+    char *url;
+
+    ck_assert_ptr_nonnull(px);
+    memset(px, level, (size_t)w * h);
+    memset(&pi, 0, sizeof pi);
+    pi.version = PNG_IMAGE_VERSION;
+    pi.width = w;
+    pi.height = h;
+    pi.format = PNG_FORMAT_GRAY;
+    ck_assert(png_image_write_to_memory(&pi, NULL, &size, 0, px, 0, NULL));
+    png = malloc(size);
+    ck_assert_ptr_nonnull(png);
+    ck_assert(png_image_write_to_memory(&pi, png, &size, 0, px, 0, NULL));
+    url = data_url("image/png", png, size);
+    free(png);
+    free(px);
+    return url;
+}
+
+/* cover: the box is cover's size; the picture is scaled to cover it (10 x
+ * 40 becomes 100 x 400 for a 100 x 50 box) and clipped to it. */
+START_TEST(test_pdf_image_cover_fills_its_box_and_is_clipped_to_it)
+{
+    struct pdf *p;
+
+    NEED_PDF_TOOLS();
+    if (system("command -v pdftoppm >/dev/null 2>&1") != 0)
+        return;
+    p = render_ok_conf(image_doc("{'pageSize': {'width': 200, 'height': 200}, 'pageMargins': 20,"
+                                 " 'content': [{'image': '%s', 'cover': {'width': 100, 'height': 50,"
+                                 " 'valign': 'top'}}, 'after']}", flat_png_url(10, 40, 0)), NULL);
+    ck_assert_int_lt(pixel_at(p, 70, 45), 64);          /* inside the box */
+    ck_assert_int_gt(pixel_at(p, 70, 110), 192);        /* where the clipped part would be */
+    ck_assert_int_gt(pixel_at(p, 160, 45), 192);
+    ck_assert(word(p, "after")->y0 >= 70 - 0.5);
+    pdf_free(p);
+}
+END_TEST
+
+START_TEST(test_pdf_image_opacity_lets_the_page_show_through)
+{
+    struct pdf *p;
+    int v;
+
+    NEED_PDF_TOOLS();
+    if (system("command -v pdftoppm >/dev/null 2>&1") != 0)
+        return;
+    p = render_ok_conf(image_doc("{'pageSize': {'width': 200, 'height': 200}, 'pageMargins': 20,"
+                                 " 'content': {'image': '%s', 'opacity': 0.5}}",
+                                 flat_png_url(100, 100, 0)), NULL);
+    v = pixel_at(p, 70, 70);
+    ck_assert_msg(v > 96 && v < 160, "a black image at opacity 0.5 gives grey, not %d", v);
+    pdf_free(p);
+}
+END_TEST
+
+/* pdfmake's maxWidth / minHeight...: the size is clamped, the aspect kept. */
+START_TEST(test_pdf_image_max_and_min_sizes_clamp_keeping_the_aspect)
+{
+    NEED_PDF_TOOLS();
+    assert_near(image_push(image_doc("{'content': ['Above', {'image': '%s', 'maxWidth': 50},"
+                                     " 'After']}", flat_png_url(100, 40, 128))), 20, 0.6);
+    assert_near(image_push(image_doc("{'content': ['Above', {'image': '%s', 'minHeight': 80},"
+                                     " 'After']}", flat_png_url(100, 40, 128))), 80, 0.6);
+}
+END_TEST
+
+START_TEST(test_pdf_image_bad_cover_or_opacity_is_bad_input)
+{
+    struct heft_job *job = render_fails_conf(
+        image_doc("{'content': {'image': '%s', 'cover': {'width': 10, 'align': 'middle'}}}",
+                  flat_png_url(4, 4, 0)), NULL, "bad_input");
+
+    assert_message_has(job, "content.cover");
+    heft_job_destroy(job);
+    job = render_fails_conf(image_doc("{'content': {'image': '%s', 'opacity': 2}}",
+                                      flat_png_url(4, 4, 0)), NULL, "bad_input");
+    assert_message_has(job, "content.opacity");
+    heft_job_destroy(job);
+}
+END_TEST
+
 /* ---- suite ---------------------------------------------------------------- */
 
 static Suite *pdf_suite(void)
@@ -1889,6 +1977,13 @@ static Suite *pdf_suite(void)
     tc = tcase("list items");
     tcase_add_test(tc, test_pdf_list_item_type_and_counter_change_only_its_marker);
     tcase_add_test(tc, test_pdf_list_item_bad_type_or_counter_is_bad_input);
+    suite_add_tcase(s, tc);
+
+    tc = tcase("image cover and opacity");
+    tcase_add_test(tc, test_pdf_image_cover_fills_its_box_and_is_clipped_to_it);
+    tcase_add_test(tc, test_pdf_image_opacity_lets_the_page_show_through);
+    tcase_add_test(tc, test_pdf_image_max_and_min_sizes_clamp_keeping_the_aspect);
+    tcase_add_test(tc, test_pdf_image_bad_cover_or_opacity_is_bad_input);
     suite_add_tcase(s, tc);
 
     tc = tcase("canvas");

@@ -619,7 +619,8 @@ static int add_list(struct parser *p, const json_t *node, const struct pdf_style
 /* ---- images ---- */
 
 static const char *const image_skip[] = {
-    "image", "width", "height", "fit", "style", "pageBreak", NULL,
+    "image", "width", "height", "fit", "style", "pageBreak", "cover", "opacity", "maxWidth",
+    "maxHeight", "minWidth", "minHeight", NULL,
 };
 
 /* width / height / fit as given: 0 = absent. */
@@ -663,6 +664,93 @@ static void image_size(struct pdf_block *b, const double dims[4])
     b->img_h = dims[1] > 0 ? dims[1] : nh * b->img_w / nw;
 }
 
+/* maxWidth, maxHeight, minWidth, minHeight, applied in that order as
+ * pdfmake does, each keeping the aspect ratio. */
+static int image_bounds(struct parser *p, const json_t *node, const char *path,
+                        struct pdf_block *b)
+{
+    static const char *const keys[] = { "maxWidth", "maxHeight", "minWidth", "minHeight" };
+    double ratio = b->img_w / b->img_h, v;
+    char sub[PATH_MAX_LEN];
+
+    for (int i = 0; i < 4; i++) {
+        const json_t *j = json_object_get(node, keys[i]);
+        int width = i % 2 == 0, max = i < 2;
+        double *dim = width ? &b->img_w : &b->img_h;
+        if (!j)
+            continue;
+        path_key(sub, path, keys[i]);
+        if (get_number(p, j, sub, 1, &v) != 0)
+            return -1;
+        if (max ? v < *dim : v > *dim) {
+            *dim = v;
+            if (width)
+                b->img_h = v / ratio;
+            else
+                b->img_w = v * ratio;
+        }
+    }
+    return 0;
+}
+
+/* cover: {width, height, align, valign}: the box is width x height, and the
+ * picture, scaled to cover it whole, is aligned in it and clipped. */
+static int image_cover(struct parser *p, const json_t *cover, const char *path,
+                       struct pdf_block *b)
+{
+    static const char *const h_names[] = { "left", "center", "right", NULL };
+    static const char *const v_names[] = { "bottom", "center", "top", NULL };
+    const json_t *w = json_object_get(cover, "width"), *h = json_object_get(cover, "height");
+    const char *al = json_string_value(json_object_get(cover, "align"));
+    const char *va = json_string_value(json_object_get(cover, "valign"));
+    double k;
+    int ha = 1, vv = 1;
+    char sub[PATH_MAX_LEN];
+
+    path_key(sub, path, "cover");
+    if (!json_is_object(cover))
+        return pdf_fail(p->err, "bad_input", "%s: must be an object {width, height, align, "
+                        "valign}", sub);
+    if ((w && get_number(p, w, sub, 1, &b->img_w) != 0) ||
+        (h && get_number(p, h, sub, 1, &b->img_h) != 0))
+        return -1;
+    for (ha = 0; al && h_names[ha] && strcmp(h_names[ha], al) != 0; ha++)
+        ;
+    for (vv = 0; va && v_names[vv] && strcmp(v_names[vv], va) != 0; vv++)
+        ;
+    if ((al && !h_names[ha]) || (va && !v_names[vv]) ||
+        (json_object_get(cover, "align") && !al) || (json_object_get(cover, "valign") && !va))
+        return pdf_fail(p->err, "bad_input", "%s: align is left, center or right; valign is "
+                        "top, center or bottom", sub);
+    ha = al ? ha : 1;
+    vv = va ? vv : 1;
+    k = b->img_w / b->image.w > b->img_h / b->image.h ? b->img_w / b->image.w
+                                                      : b->img_h / b->image.h;
+    b->img_cover = 1;
+    b->img_draw[2] = b->image.w * k;
+    b->img_draw[3] = b->image.h * k;
+    b->img_draw[0] = (b->img_w - b->img_draw[2]) * ha / 2;
+    b->img_draw[1] = (b->img_h - b->img_draw[3]) * vv / 2;
+    return 0;
+}
+
+static int image_opacity(struct parser *p, const json_t *node, const char *path,
+                         struct pdf_block *b)
+{
+    const json_t *v = json_object_get(node, "opacity");
+    char sub[PATH_MAX_LEN];
+
+    b->img_opacity = 1;
+    if (!v)
+        return 0;
+    path_key(sub, path, "opacity");
+    if (get_number(p, v, sub, 0, &b->img_opacity) != 0)
+        return -1;
+    if (b->img_opacity > 1)
+        return pdf_fail(p->err, "bad_input", "%s: must be from 0 to 1", sub);
+    return 0;
+}
+
 /* An image node: decoded now, so a bad image fails before any layout. */
 static int add_image(struct parser *p, const json_t *node, const struct pdf_style *parent,
                      const double indent[2], const char *path)
@@ -690,6 +778,10 @@ static int add_image(struct parser *p, const json_t *node, const struct pdf_styl
     if (pdf_image_load(&b->image, json_string_value(src), p->img_lim, sub, p->err) != 0)
         return -1;
     image_size(b, dims);
+    if (image_bounds(p, node, path, b) != 0 || image_opacity(p, node, path, b) != 0 ||
+        (json_object_get(node, "cover") && !dims[2] &&
+         image_cover(p, json_object_get(node, "cover"), path, b) != 0))
+        return -1;
     if (add_space(p, st.margin[PDF_BOTTOM]) != 0 ||
         (st.page_break_after && !new_block(p, PDF_BLOCK_BREAK)))
         return -1;

@@ -436,7 +436,7 @@ static int flow_image(struct flow *f, const struct pdf_block *b)
 {
     double left = f->x + b->indent[0] + pdf_list_offset(f, b->list);
     double slack = f->x + f->w - b->indent[1] - left - b->img_w;
-    struct pdf_placed im = { &b->image, 0, left, 0, b->img_w, b->img_h, NULL };
+    struct pdf_placed im = { &b->image, 0, left, 0, b->img_w, b->img_h, NULL, b };
     int rc;
 
     if (b->kind == PDF_BLOCK_CANVAS || b->kind == PDF_BLOCK_QR) {

@@ -304,6 +304,12 @@ struct pdf_block {
      * place it like a paragraph, para.style.align aligns it. */
     struct pdf_image image;
     double img_w, img_h;
+    /* IMAGE: 1 = opaque; with cover, the picture is drawn draw[2] x
+     * draw[3] at (draw[0], draw[1]) from the box's lower left corner and
+     * clipped to the box. */
+    double img_opacity;
+    int img_cover;
+    double img_draw[4];
     /* CANVAS: the ops, placed like an image img_h tall (img_w is 0: a
      * canvas is never aligned, as in pdfmake).  QR: the same, filled rects
      * only (background, dark module runs), but aligned like an image
@@ -539,6 +545,7 @@ struct pdf_placed {
     int page;
     double x, y, w, h;      /* lower left corner and size, PDF coordinates */
     const struct pdf_canvas *canvas;    /* borrowed; set: a canvas, not image */
+    const struct pdf_block *block;      /* IMAGE: opacity and cover */
 };
 
 /* Where a block's first line or image was placed (for xref.c). */

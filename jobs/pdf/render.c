@@ -161,6 +161,41 @@ static int draw_lines(struct render *r, HPDF_Page page, const struct pdf_layout 
     return line_pass(r, page, lay->lines, from, to, dy, PASS_OVER);
 }
 
+/* Draw a loaded image where layout put it: through an ExtGState for
+ * opacity, scaled past its box and clipped to it for cover. */
+static int place_image(struct render *r, HPDF_Page page, const struct pdf_placed *im,
+                       HPDF_Image hi)
+{
+    const struct pdf_block *b = im->block;
+    double x = im->x, y = im->y, w = im->w, h = im->h;
+    int plain = !b || (b->img_opacity >= 1 && !b->img_cover);
+    HPDF_ExtGState gs;
+
+    if (plain)
+        return hpdf_ok(r, HPDF_Page_DrawImage(page, hi, (HPDF_REAL)x, (HPDF_REAL)y,
+                                              (HPDF_REAL)w, (HPDF_REAL)h));
+    if (hpdf_ok(r, HPDF_Page_GSave(page)))
+        return -1;
+    if (b->img_opacity < 1 &&
+        (!(gs = HPDF_CreateExtGState(r->pdf)) ||
+         hpdf_ok(r, HPDF_ExtGState_SetAlphaFill(gs, (HPDF_REAL)b->img_opacity)) ||
+         hpdf_ok(r, HPDF_Page_SetExtGState(page, gs))))
+        return pdf_fail(r->err, "render_error", "libharu cannot set an image's opacity");
+    if (b->img_cover) {
+        if (hpdf_ok(r, HPDF_Page_Rectangle(page, (HPDF_REAL)x, (HPDF_REAL)y, (HPDF_REAL)w,
+                                           (HPDF_REAL)h)) ||
+            hpdf_ok(r, HPDF_Page_Clip(page)) || hpdf_ok(r, HPDF_Page_EndPath(page)))
+            return -1;
+        x += b->img_draw[0];
+        y += b->img_draw[1];
+        w = b->img_draw[2];
+        h = b->img_draw[3];
+    }
+    return hpdf_ok(r, HPDF_Page_DrawImage(page, hi, (HPDF_REAL)x, (HPDF_REAL)y, (HPDF_REAL)w,
+                                          (HPDF_REAL)h)) ||
+           hpdf_ok(r, HPDF_Page_GRestore(page)) ? -1 : 0;
+}
+
 /* An image in libharu: raw RGB pixels, with the alpha channel as a soft
  * mask (never libharu's own PNG/JPEG loaders: see image.c). */
 static int draw_image(struct render *r, HPDF_Page page, const struct pdf_placed *im)
@@ -179,8 +214,7 @@ static int draw_image(struct render *r, HPDF_Page page, const struct pdf_placed 
         if (hpdf_ok(r, HPDF_Image_AddSMask(hi, mask)))
             return -1;
     }
-    return hpdf_ok(r, HPDF_Page_DrawImage(page, hi, (HPDF_REAL)im->x, (HPDF_REAL)im->y,
-                                          (HPDF_REAL)im->w, (HPDF_REAL)im->h));
+    return place_image(r, page, im, hi);
 }
 
 /* ---- canvas ---- */

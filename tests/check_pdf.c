@@ -1522,6 +1522,30 @@ START_TEST(test_pdf_unknown_property_is_ignored_with_a_warning)
 }
 END_TEST
 
+START_TEST(test_pdf_unknown_key_of_a_named_style_is_warned_about_once)
+{
+    struct pdf *p;
+
+    NEED_PDF_TOOLS();
+    p = render_ok("{'styles': {'s': {'colour': 'red'}}, 'content': [{'text': 'a', 'style': 's'},"
+                  " {'text': 'b', 'style': 's'}]}");
+    ck_assert_int_eq(json_array_size(json_object_get(p->job->result, "warnings")), 1);
+    pdf_free(p);
+}
+END_TEST
+
+/* pdfmake writes a number, a boolean, null or {} as a paragraph of its text. */
+START_TEST(test_pdf_numbers_and_booleans_are_paragraphs_of_their_text)
+{
+    struct pdf *p;
+
+    NEED_PDF_TOOLS();
+    p = render_ok("{'content': [42, 1.5, 0.1, true, null, {}, 'end']}");
+    assert_has_text(p->text, "42 1.5 0.1 true end");
+    pdf_free(p);
+}
+END_TEST
+
 START_TEST(test_pdf_clean_document_has_no_warnings)
 {
     struct pdf *p;
@@ -2023,6 +2047,8 @@ static Suite *pdf_suite(void)
     tcase_add_test(tc, test_pdf_page_size_must_be_known);
     tcase_add_test(tc, test_pdf_unknown_property_is_ignored_with_a_warning);
     tcase_add_test(tc, test_pdf_clean_document_has_no_warnings);
+    tcase_add_test(tc, test_pdf_numbers_and_booleans_are_paragraphs_of_their_text);
+    tcase_add_test(tc, test_pdf_unknown_key_of_a_named_style_is_warned_about_once);
     tcase_add_test(tc, test_pdf_error_path_names_nested_nodes);
     tcase_add_test(tc, test_pdf_unknown_font_is_unknown_font);
     tcase_add_loop_test(tc, test_pdf_unsupported_feature_is_refused_by_name, 0,

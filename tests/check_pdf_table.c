@@ -395,6 +395,57 @@ START_TEST(test_table_layouts_pad_as_pdfmake)
 }
 END_TEST
 
+/* A cell's fill is laid out after its content: fills still paint from the
+ * outermost table in, so a filled table inside a filled cell shows. */
+START_TEST(test_table_fill_inside_a_filled_cell_shows)
+{
+    struct pdf *p;
+
+    NEED_PDF_TOOLS();
+    if (!have_pdftoppm())
+        return;
+    p = render_ok("{'pageSize': {'width': 200, 'height': 200}, 'pageMargins': 20, 'content': "
+                  "{'table': {'body': [[{'fillColor': '#cccccc', 'stack': [{'table': {'widths': [100],"
+                  " 'body': [[{'text': 'a\\nb\\nc\\nd', 'color': 'white', 'fillColor': 'black'}]]}}]}]]}}}");
+    ck_assert_int_lt(pixel_at(p, 70, 50), 64);
+    pdf_free(p);
+}
+END_TEST
+
+/* Rows kept together inside rows kept together move once, with the
+ * outermost (as pdfmake nests unbreakable blocks): no page per level. */
+START_TEST(test_table_nested_rows_kept_together_move_once)
+{
+    struct pdf *p;
+
+    NEED_PDF_TOOLS();
+    p = render_ok("{'pageSize': {'width': 200, 'height': 200}, 'pageMargins': 20, 'content': ["
+                  "'f1\\nf2\\nf3\\nf4\\nf5\\nf6', {'table': {'dontBreakRows': true, 'body': [['outer'],"
+                  " [{'table': {'dontBreakRows': true, 'body': [['inner'], ['i1\\ni2\\ni3\\ni4\\ni5\\ni6']]}}]]}}]}");
+    ck_assert_int_eq(p->pages, 2);
+    assert_page_has(p, 2, "inner i1 i2 i3 i4 i5 i6");
+    pdf_free(p);
+}
+END_TEST
+
+/* A tall rowSpan does not make every row below it look back over it. */
+START_TEST(test_table_tall_row_span_lays_out_row_by_row)
+{
+    json_t *body = json_array();
+    struct pdf *p;
+
+    NEED_PDF_TOOLS();
+    for (int i = 0; i < 3000; i++)
+        json_array_append_new(body, i ? json_pack("[s, i]", "", i)
+                                      : json_pack("[{s:s, s:i}, i]", "text", "span", "rowSpan",
+                                                  3000, i));
+    p = render_ok_conf(json_pack("{s:{s:{s:o}}}", "content", "table", "body", body), NULL);
+    ck_assert_int_ge(p->pages, 50);
+    assert_has_text(p->text, "2999");
+    pdf_free(p);
+}
+END_TEST
+
 /* ---- columns ------------------------------------------------------------- */
 
 START_TEST(test_columns_sit_side_by_side_sharing_the_width)
@@ -453,6 +504,19 @@ START_TEST(test_columns_each_flow_over_pages_in_their_own_column)
     assert_near(word(p, "L80")->x0, LEFT, 0.5);
     assert_page_has(p, 2, "after");
     ck_assert(word(p, "after")->y0 > word(p, "L80")->y1 - 0.5);
+    pdf_free(p);
+}
+END_TEST
+
+START_TEST(test_columns_keep_a_page_break_before_them)
+{
+    struct pdf *p;
+
+    NEED_PDF_TOOLS();
+    p = render_ok("{'content': ['a', {'text': '', 'pageBreak': 'after'},"
+                  " {'columns': [{'stack': []}, {'stack': []}]}, 'b']}");
+    ck_assert_int_eq(p->pages, 2);
+    assert_page_has(p, 2, "b");
     pdf_free(p);
 }
 END_TEST
@@ -536,6 +600,8 @@ static Suite *table_suite(void)
     tcase_add_test(tc, test_table_dont_break_rows_moves_a_row_to_the_next_page_whole);
     tcase_add_test(tc, test_table_header_stays_with_keep_with_header_rows);
     tcase_add_test(tc, test_table_row_with_nothing_on_a_page_starts_on_the_next);
+    tcase_add_test(tc, test_table_nested_rows_kept_together_move_once);
+    tcase_add_test(tc, test_table_tall_row_span_lays_out_row_by_row);
     suite_add_tcase(s, tc);
 
     tc = tcase("paint");
@@ -543,6 +609,7 @@ static Suite *table_suite(void)
     tcase_add_test(tc, test_table_fill_color_comes_from_styles_too);
     tcase_add_test(tc, test_table_default_layout_draws_lines_and_no_borders_draws_none);
     tcase_add_test(tc, test_table_layouts_pad_as_pdfmake);
+    tcase_add_test(tc, test_table_fill_inside_a_filled_cell_shows);
     suite_add_tcase(s, tc);
 
     tc = tcase("columns");
@@ -550,6 +617,7 @@ static Suite *table_suite(void)
     tcase_add_test(tc, test_columns_fixed_auto_and_gap);
     tcase_add_test(tc, test_content_after_columns_starts_below_the_tallest);
     tcase_add_test(tc, test_columns_each_flow_over_pages_in_their_own_column);
+    tcase_add_test(tc, test_columns_keep_a_page_break_before_them);
     suite_add_tcase(s, tc);
 
     tc = tcase("errors");

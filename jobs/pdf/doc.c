@@ -401,7 +401,7 @@ static int apply_props(struct parser *p, struct pdf_style *st, const json_t *obj
             continue;
         if (in_list(unsupported_keys, key))
             return pdf_fail(p->err, "unsupported", "%s: \"%s\" is not supported yet", path, key);
-        if (pdf_parse_warn(p, "%s: unknown property \"%s\" ignored", path, key) != 0)
+        if (!p->quiet && pdf_parse_warn(p, "%s: unknown property \"%s\" ignored", path, key) != 0)
             return -1;
     }
     return 0;
@@ -412,6 +412,7 @@ static int apply_named(struct parser *p, struct pdf_style *st, const json_t *nam
                        const char *path)
 {
     size_t n = json_is_array(names) ? json_array_size(names) : 1;
+    int rc;
 
     for (size_t i = 0; i < n; i++) {
         const json_t *nm = json_is_array(names) ? json_array_get(names, i) : names;
@@ -425,7 +426,10 @@ static int apply_named(struct parser *p, struct pdf_style *st, const json_t *nam
         if (!def)
             return pdf_fail(p->err, "bad_input", "%s.style: unknown style \"%s\"", path, s);
         path_key(sub, "styles", s);
-        if (apply_props(p, st, def, sub, NULL) != 0)
+        p->quiet = 1;           /* check_styles warned about its unknown keys */
+        rc = apply_props(p, st, def, sub, NULL);
+        p->quiet = 0;
+        if (rc != 0)
             return -1;
     }
     return 0;
@@ -1237,6 +1241,32 @@ static int add_object(struct parser *p, const json_t *node, const struct pdf_sty
     return 0;
 }
 
+/* A number, boolean, null or {} is a paragraph of its text, as in pdfmake
+ * (which writes numbers as JavaScript does: the shortest that reads back). */
+static int add_value(struct parser *p, const json_t *node, const struct pdf_style *st,
+                     const double indent[2], const char *path)
+{
+    char buf[64] = "";
+    json_t *text;
+    int rc;
+
+    if (json_is_integer(node))
+        snprintf(buf, sizeof buf, "%" JSON_INTEGER_FORMAT, json_integer_value(node));
+    else if (json_is_real(node))
+        for (int prec = 1; prec <= 17; prec++) {
+            snprintf(buf, sizeof buf, "%.*g", prec, json_real_value(node));
+            if (strtod(buf, NULL) == json_real_value(node))
+                break;
+        }
+    else if (json_is_boolean(node))
+        snprintf(buf, sizeof buf, "%s", json_is_true(node) ? "true" : "false");
+    if (!(text = json_string(buf)))
+        return pdf_fail(p->err, "render_error", "out of memory");
+    rc = add_para(p, text, st, indent, path);
+    json_decref(text);
+    return rc;
+}
+
 static int add_node(struct parser *p, const json_t *node, const struct pdf_style *parent,
                     const double indent[2], const char *path, long long depth)
 {
@@ -1249,6 +1279,9 @@ static int add_node(struct parser *p, const json_t *node, const struct pdf_style
     st.page_break_before = st.page_break_after = 0;
     if (json_is_string(node))
         return add_para(p, node, &st, indent, path);
+    if (json_is_number(node) || json_is_boolean(node) || json_is_null(node) ||
+        (json_is_object(node) && json_object_size(node) == 0))
+        return add_value(p, node, &st, indent, path);
     if (json_is_array(node))
         return add_stack(p, node, &st, indent, path, depth);
     if (json_is_object(node)) {
@@ -1882,7 +1915,7 @@ int pdf_doc_parse(struct pdf_doc *doc, const json_t *def, long long max_depth,
                   const struct pdf_fontset *fonts, iconv_t to_utf32, struct pdf_err *err)
 {
     struct parser p = {
-        doc, NULL, max_depth, max_cells, 0, img_lim, fonts, to_utf32, err, 0, NULL, NULL,
+        doc, NULL, max_depth, max_cells, 0, img_lim, fonts, to_utf32, err, 0, NULL, NULL, 0,
     };
     const json_t *hdr, *ftr, *info;
     struct pdf_style base;

@@ -43,6 +43,8 @@ struct flow {
     int page_empty;                 /* nothing placed by this flow on its page yet */
     int break_pending;              /* a page break waits for the next item */
     int placed_page;                /* page of the first item placed; -1 = none yet */
+    int together;                   /* inside rows kept together: only the outermost retries */
+    int depth;                      /* tables around this flow: inner fills paint last */
 };
 
 /* Where the layout stands, to undo an attempt (grid.c keeps header rows
@@ -68,7 +70,9 @@ int pdf_flow_measure(struct flow *f, size_t first, size_t end, double *min, doub
 /* How far list l (index + 1) and its enclosing lists push content right. */
 double pdf_list_offset(const struct flow *f, size_t l);
 int pdf_push_rect(struct pdf_layout *lay, const struct pdf_rect *r, struct pdf_err *err);
-void pdf_mark(const struct flow *f, struct pdf_mark *m);
+/* Also stops rectangle merging from reaching back over the mark, so that
+ * a rollback (or a header copy) restores exactly what was there. */
+void pdf_mark(struct flow *f, struct pdf_mark *m);
 void pdf_rollback(struct flow *f, const struct pdf_mark *m);
 
 /* grid.c */

@@ -704,7 +704,10 @@ static int subset_lacks(struct pdf_fonts *fonts, const char *text, size_t len,
     uint32_t cp;
 
     while (fonts->chars && i < len)
-        if (!pdf_subset_has(fonts->chars, cp = utf8_next((const unsigned char *)text, len, &i))) {
+        if ((unsigned char)text[i] < 0x80)     /* ASCII is always in the subset */
+            i++;
+        else if (!pdf_subset_has(fonts->chars,
+                                 cp = utf8_next((const unsigned char *)text, len, &i))) {
             pdf_fail(err, "render_error", "character U+%04X is missing from the font subset",
                      (unsigned)cp);
             return 1;

@@ -260,6 +260,11 @@ int pdf_flow_columns(struct flow *f, const struct pdf_block *b)
         return pdf_fail(f->err, "render_error", "out of memory");
     if (measure_columns(f, cs, c) != 0)
         goto out;
+    if (f->break_pending && !f->page_empty && (rc = pdf_flow_advance(f)) != 0)
+        goto out;
+    rc = -1;
+    f->break_pending = 0;
+    end = (struct cursor){ f->page, f->y };
     build_widths(c, cs->n, avail, avail, NULL);
     for (size_t i = 0; i < cs->n; i++) {
         struct flow cf = *f;
@@ -298,8 +303,36 @@ struct grid {
     struct cursor *row_top;     /* owned: each row's top, below the line above it */
     struct cursor *row_end;     /* owned: each row's bottom, above the line below it */
     struct cursor *cell_end;    /* owned: where each cell's content ended */
-    size_t max_span;            /* the tallest rowSpan: how far back a row looks */
+    /* The cells whose span ends in row r: ends[end_at[r] .. end_at[r + 1]),
+     * so a row visits only those however tall a rowSpan above it is. */
+    size_t *end_at;             /* owned: nrows + 1 */
+    size_t *ends;               /* owned: cell indexes */
 };
+
+static int index_ends(struct grid *g)
+{
+    const struct pdf_table *t = g->t;
+    size_t n = t->nrows * t->ncols, *fill;
+
+    g->end_at = calloc(t->nrows + 1, sizeof *g->end_at);
+    g->ends = calloc(n, sizeof *g->ends);
+    fill = calloc(t->nrows + 1, sizeof *fill);
+    if (!g->end_at || !g->ends || !fill) {
+        free(fill);
+        return -1;
+    }
+    for (size_t i = 0; i < n; i++)
+        if (!t->cells[i].covered)
+            g->end_at[i / t->ncols + t->cells[i].row_span]++;
+    for (size_t r = 0; r < t->nrows; r++)
+        g->end_at[r + 1] += g->end_at[r];
+    memcpy(fill, g->end_at, (t->nrows + 1) * sizeof *fill);
+    for (size_t i = 0; i < n; i++)
+        if (!t->cells[i].covered)
+            g->ends[fill[i / t->ncols + t->cells[i].row_span - 1]++] = i;
+    free(fill);
+    return 0;
+}
 
 static int grid_init(struct flow *f, const struct pdf_block *b, struct grid *g)
 {
@@ -328,8 +361,10 @@ static int grid_init(struct flow *f, const struct pdf_block *b, struct grid *g)
     build_widths(c, t->ncols, avail - total, avail, reserved);
     for (size_t j = 0; j < t->ncols; j++)
         g->left[j + 1] = g->left[j] + vline_w(t, j) + pad_left(t, j) + c[j].calc + pad_right(t, j);
-    for (size_t i = 0; i < t->nrows * t->ncols; i++)
-        g->max_span = t->cells[i].row_span > g->max_span ? t->cells[i].row_span : g->max_span;
+    if (index_ends(g) != 0) {
+        pdf_fail(f->err, "render_error", "out of memory");
+        goto out;
+    }
     rc = 0;
 out:
     free(c);
@@ -343,12 +378,14 @@ static void grid_free(struct grid *g)
     free(g->row_top);
     free(g->row_end);
     free(g->cell_end);
+    free(g->end_at);
+    free(g->ends);
 }
 
 static int rect(struct flow *f, int page, int above, double x, double y, double w, double h,
                 const double rgb[3])
 {
-    struct pdf_rect r = { page, above, x, y, w, h, { rgb[0], rgb[1], rgb[2] } };
+    struct pdf_rect r = { page, above, f->depth, x, y, w, h, { rgb[0], rgb[1], rgb[2] } };
 
     if (w <= 0 || h <= 0)
         return 0;
@@ -414,10 +451,11 @@ static int flow_row(struct flow *tf, struct grid *g, size_t r, int *first)
 {
     const struct pdf_table *t = g->t;
     struct cursor end = { tf->page, tf->y - PAD_TOP };
-    size_t oldest = r + 1 > g->max_span ? r + 1 - g->max_span : 0;   /* whose rowSpan may end here */
     int rc;
 
     *first = -1;
+    if (heft_job_cancelled(tf->job))   /* rows under a tall rowSpan place nothing */
+        return -2;
     g->row_top[r] = (struct cursor){ tf->page, tf->y };
     for (size_t c = 0; c < t->ncols; c++) {
         const struct pdf_cell *cl = &t->cells[r * t->ncols + c];
@@ -437,20 +475,13 @@ static int flow_row(struct flow *tf, struct grid *g, size_t r, int *first)
         if (cf.placed_page >= 0 && (*first < 0 || cf.placed_page < *first))
             *first = cf.placed_page;
     }
-    for (size_t r0 = oldest; r0 <= r; r0++)
-        for (size_t c = 0; c < t->ncols; c++) {
-            const struct pdf_cell *cl = &t->cells[r0 * t->ncols + c];
-            if (!cl->covered && r0 + cl->row_span - 1 == r)
-                end = lower(end, g->cell_end[r0 * t->ncols + c]);
-        }
+    for (size_t k = g->end_at[r]; k < g->end_at[r + 1]; k++)
+        end = lower(end, g->cell_end[g->ends[k]]);
     end.y -= PAD_BOTTOM;
     g->row_end[r] = end;
-    for (size_t r0 = oldest; r0 <= r; r0++)
-        for (size_t c = 0; c < t->ncols; c++) {
-            const struct pdf_cell *cl = &t->cells[r0 * t->ncols + c];
-            if (!cl->covered && r0 + cl->row_span - 1 == r && draw_cell(tf, g, r0, c, r) != 0)
-                return -1;
-        }
+    for (size_t k = g->end_at[r]; k < g->end_at[r + 1]; k++)
+        if (draw_cell(tf, g, g->ends[k] / t->ncols, g->ends[k] % t->ncols, r) != 0)
+            return -1;
     tf->page = end.page;
     tf->y = end.y - hline_w(t, r + 1);
     if (*first >= 0) {
@@ -458,6 +489,19 @@ static int flow_row(struct flow *tf, struct grid *g, size_t r, int *first)
         tf->placed_page = tf->placed_page < 0 ? *first : tf->placed_page;
     }
     return 0;
+}
+
+/* Whether rows just laid out from page `page` go to the next page: once
+ * at most, never from a page they started empty, never inside rows kept
+ * together further out (pdfmake nests unbreakable blocks into the
+ * outermost one: an inner retry would only add empty pages); when kept
+ * together, if they crossed a page; otherwise if nothing of them fit. */
+static int must_move(const struct flow *tf, int tries, int empty, int together, int first,
+                     int page)
+{
+    if (tries > 0 || empty || tf->together > 0)
+        return 0;
+    return together ? tf->page > page : first > page;
 }
 
 /* Rows [from, to) laid out together; moved to the next page once when
@@ -479,6 +523,7 @@ static int flow_rows(struct flow *tf, struct grid *g, size_t from, size_t to, in
             g->rep.top = tf->y;
             tf->y -= hline_w(t, 0);
         }
+        tf->together += together;
         for (size_t r = from; r < to; r++) {
             if ((rc = flow_row(tf, g, r, &first)) != 0)
                 return rc;
@@ -491,8 +536,8 @@ static int flow_rows(struct flow *tf, struct grid *g, size_t from, size_t to, in
                 };
             }
         }
-        if (tries > 0 || empty ||
-            !(together ? tf->page > start.page : first > start.page))
+        tf->together -= together;
+        if (!must_move(tf, tries, empty, together, first, start.page))
             break;
         tf->repeat = outer;
         pdf_rollback(tf, &m);
@@ -526,6 +571,7 @@ int pdf_flow_table(struct flow *f, const struct pdf_block *b)
     f->break_pending = 0;
     tf = *f;
     tf.placed_page = -1;
+    tf.depth++;
     head = head > t->nrows ? t->nrows : head;
     if (head && (rc = flow_rows(&tf, &g, 0, head, 1)) != 0)
         goto out;

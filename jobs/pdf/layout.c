@@ -570,7 +570,8 @@ int pdf_page_top(struct flow *f, int page, double *top)
 /* Is b the continuation of a on the same line (a table's row of borders)? */
 static int extends(const struct pdf_rect *a, const struct pdf_rect *b)
 {
-    return a->page == b->page && a->above == b->above && a->y == b->y && a->h == b->h &&
+    return a->page == b->page && a->above == b->above && a->depth == b->depth &&
+           a->y == b->y && a->h == b->h &&
            memcmp(a->rgb, b->rgb, sizeof a->rgb) == 0 && b->x >= a->x &&
            b->x <= a->x + a->w + 1e-9;
 }
@@ -596,7 +597,7 @@ int pdf_push_rect(struct pdf_layout *lay, const struct pdf_rect *r, struct pdf_e
     return 0;
 }
 
-void pdf_mark(const struct flow *f, struct pdf_mark *m)
+void pdf_mark(struct flow *f, struct pdf_mark *m)
 {
     const struct pdf_repeat *rp = f->repeat;
 
@@ -737,9 +738,14 @@ int pdf_flow_measure(struct flow *f, size_t first, size_t end, double *min, doub
 static int sort_by_page(void *base, size_t n, size_t size, size_t page_off, int pages,
                         struct pdf_err *err)
 {
-    size_t *start = calloc((size_t)pages + 1, sizeof *start);
-    char *tmp = malloc(n * size + 1);
+    size_t *start;
+    char *tmp;
     int rc = -1;
+
+    if (n == 0)
+        return 0;
+    start = calloc((size_t)pages + 1, sizeof *start);
+    tmp = malloc(n * size);
 
     if (!start || !tmp) {
         pdf_fail(err, "render_error", "out of memory");

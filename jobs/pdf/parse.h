@@ -25,6 +25,7 @@ struct parser {
      * (colSpan, width...) belong to the grid, not to its style. */
     const json_t *cell;
     const char *const *cell_keys;
+    int quiet;                  /* applying a named style: its keys were warned about once */
 };
 
 /* Any content node, appended as blocks (see add_node in doc.c). */

@@ -535,6 +535,7 @@ struct pdf_line {
 struct pdf_rect {
     int page;
     int above;              /* drawn after the text */
+    int depth;              /* fills: tables nested around the cell; outer ones paint first */
     double x, y, w, h;      /* lower left corner and size */
     double rgb[3];
 };

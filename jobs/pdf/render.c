@@ -346,13 +346,14 @@ static int draw_images(struct render *r, HPDF_Page page, size_t *next, int pagen
 
 /* Table fills (below: before anything else on the page) or borders
  * (above: after the text). */
-static int draw_rects(struct render *r, HPDF_Page page, size_t from, int pageno, int above)
+static int draw_rect_layer(struct render *r, HPDF_Page page, size_t from, int pageno,
+                           int above, int depth)
 {
     const double *rgb = NULL;
 
     for (size_t i = from; i < r->lay.nrects && r->lay.rects[i].page == pageno; i++) {
         const struct pdf_rect *rc = &r->lay.rects[i];
-        if (rc->above != above)
+        if (rc->above != above || (!above && rc->depth != depth))
             continue;
         if ((!rgb || memcmp(rgb, rc->rgb, sizeof rc->rgb) != 0) &&
             ((rgb && hpdf_ok(r, HPDF_Page_Fill(page))) ||
@@ -365,6 +366,20 @@ static int draw_rects(struct render *r, HPDF_Page page, size_t from, int pageno,
             return -1;
     }
     return rgb && hpdf_ok(r, HPDF_Page_Fill(page)) ? -1 : 0;
+}
+
+/* Fills are painted outermost table first: a cell's fill is laid out after
+ * its content, so a table inside it would otherwise be painted over. */
+static int draw_rects(struct render *r, HPDF_Page page, size_t from, int pageno, int above)
+{
+    int deepest = 0;
+
+    for (size_t i = from; i < r->lay.nrects && r->lay.rects[i].page == pageno; i++)
+        deepest = r->lay.rects[i].depth > deepest ? r->lay.rects[i].depth : deepest;
+    for (int d = 0; d <= (above ? 0 : deepest); d++)
+        if (draw_rect_layer(r, page, from, pageno, above, d) != 0)
+            return -1;
+    return 0;
 }
 
 /* s with {page} and {pages} replaced (malloc'ed). */
@@ -617,9 +632,12 @@ int pdf_render(struct pdf_doc *doc, heft_job *job, long long max_pages,
     const struct pdf_fontset *set = pdf_fontset_for_job(job, err);
     int rc = -1;
 
-    if (!set || setup(&r) != 0 || pdf_fonts_init(&r.fonts, set, r.pdf, err) != 0 ||
-        !(r.fonts.chars = pdf_subset_chars(doc)))
+    if (!set || setup(&r) != 0 || pdf_fonts_init(&r.fonts, set, r.pdf, err) != 0)
         goto out;
+    if (!(r.fonts.chars = pdf_subset_chars(doc))) {
+        pdf_fail(err, "render_error", "out of memory");
+        goto out;
+    }
     if ((rc = layout(&r, doc, job, max_pages)) != 0)
         goto out;
     r.pages = r.lay.pages;

@@ -11,7 +11,7 @@
  * work and the PDF shrink to almost nothing.
  *
  * The characters are collected before anything is drawn: every run of the
- * document, plus printable ASCII and the list bullets (page numbers, list
+ * document, plus ASCII and the list bullets (page numbers, list
  * counters and other generated text are made of those).  The HarfBuzz face
  * of each font file is opened once by pdf.render's init and shared
  * read-only; a HarfBuzz face is immutable and safe to use from several
@@ -39,6 +39,7 @@ hb_face_t *pdf_subset_open(const char *path)
         return NULL;
     face = hb_face_create(blob, 0);
     hb_blob_destroy(blob);      /* the face holds its own reference */
+    hb_face_make_immutable(face);       /* shared by all worker threads, read only */
     if (hb_face_get_glyph_count(face) == 0) {
         hb_face_destroy(face);
         return NULL;
@@ -86,7 +87,7 @@ hb_set_t *pdf_subset_chars(const struct pdf_doc *doc)
         hb_set_destroy(set);
         return NULL;
     }
-    hb_set_add_range(set, 0x20, 0x7E);
+    hb_set_add_range(set, 0x00, 0x7F);    /* all of ASCII: font.c never checks it */
     add_text(set, "\u2022\u25CB\u25A0");        /* ul markers */
     for (size_t i = 0; i < doc->nblocks; i++) {
         add_para(set, &doc->blocks[i].para);
@@ -137,8 +138,10 @@ static int subset_fd(hb_face_t *face, hb_set_t *chars)
     for (size_t i = 0; i < sizeof dropped / sizeof dropped[0]; i++)
         hb_set_add(hb_subset_input_set(in, HB_SUBSET_SETS_DROP_TABLE_TAG),
                    HB_TAG(dropped[i][0], dropped[i][1], dropped[i][2], dropped[i][3]));
-    if (!(sub = hb_subset_or_fail(face, in)))
-        goto out;
+    if (!hb_set_allocation_successful(hb_subset_input_unicode_set(in)) ||
+        !hb_set_allocation_successful(hb_subset_input_set(in, HB_SUBSET_SETS_DROP_TABLE_TAG)) ||
+        !(sub = hb_subset_or_fail(face, in)))
+        goto out;       /* a subset short of characters would be wrong: use the whole font */
     blob = hb_face_reference_blob(sub);
     data = hb_blob_get_data(blob, &len);
     if (len == 0 || (fd = memfd_create("heft-font", MFD_CLOEXEC)) < 0)

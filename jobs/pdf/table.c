@@ -102,7 +102,8 @@ static int parse_count(struct parser *p, const json_t *obj, const char *key, con
         return 0;
     pdf_path_key(sub, path, key);
     if (!json_is_integer(v) || json_integer_value(v) < 0 || json_integer_value(v) > 1000000)
-        return pdf_fail(p->err, "bad_input", "%s: must be a whole number from 0", sub);
+        return pdf_fail(p->err, "bad_input", "%s: must be a whole number from 0 to 1000000",
+                        sub);
     *out = (size_t)json_integer_value(v);
     return 0;
 }

@@ -424,6 +424,7 @@ static const char *const malformed[] = {
     "$pbkdf2-sha256$i=1000$c2FsdA$Eg+2z/z4syxD5yJSVsT4N6hlSMkszDVICAWYfLcL4Xs",
     "$pbkdf2-sha256$1000$c2FsdA$Eg+2z/z4syxD5yJSVsT4N6hlSMkszDVICAWYfLcL4Xs",
     "$pbkdf2-sha256$1000$c2FsdA$Eg",
+    "$scrypt$ln=17,r=1,p=1$U29kaXVtQ2hsb3JpZGU$cCO9yzr9c0hGHAbNgf046/2o+7qQT44+qbVD9lRdofI",
 };
 
 START_TEST(a_malformed_hash_string_is_bad_hash_without_the_password)

@@ -84,9 +84,11 @@ int pw_kdf_verify(const struct pw_params *p, const unsigned char *pwd, size_t le
         keylen < 16)
         return hash_fail(err, "bad_hash", 0, "hash: a malformed %s hash string (its salt or "
                          "hash is not base64 of the right length)", pw_alg_name(p->alg));
+    /* Within the bounds, memory is not what fails: OpenSSL refuses some
+     * scrypt parameters (N >= 2^(16r)) that a string can still spell. */
     if (derive(p, pwd, len, salt, saltlen, mine, keylen) < 0)
-        rc = hash_fail(err, "crypto_error", 1, "%s: OpenSSL failed (out of memory?)",
-                       pw_alg_name(p->alg));
+        rc = hash_fail(err, "bad_hash", 0, "hash: OpenSSL cannot compute %s with its "
+                       "parameters", pw_alg_name(p->alg));
     else
         *valid = CRYPTO_memcmp(mine, key, keylen) == 0;
     OPENSSL_cleanse(mine, sizeof mine);

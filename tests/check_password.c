@@ -548,14 +548,14 @@ END_TEST
 
 START_TEST(php_password_hash_output_verifies)
 {
-    char cmd[300];
+    char cmd[300], *h;
     int rehash;
 
     if (!have_php())
         return;
     snprintf(cmd, sizeof cmd, "php -r 'echo password_hash(\"Tr0ub4dor&3\", %s);'",
              _i ? "PASSWORD_BCRYPT" : "PASSWORD_ARGON2ID");
-    char *h = strdup(output_of(cmd));
+    h = strdup(output_of(cmd));
     ck_assert(verify(jsonf("{}"), "Tr0ub4dor&3", h, &rehash));
     ck_assert_int_eq(rehash, _i);    /* PHP: argon2id m=65536,t=4; bcrypt is not the default */
     ck_assert(!verify(jsonf("{}"), "tr0ub4dor&3", h, NULL));

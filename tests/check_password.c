@@ -4,8 +4,9 @@
  * the RFC 9106 vector, crypt_blowfish's bcrypt vectors, RFC 7914's scrypt
  * and PBKDF2-HMAC-SHA256 vectors), round trips, bounds, malformed hashes,
  * needs_rehash, the settings, and interoperability with real PHP
- * (password_hash, password_verify) and, when tests/password-node.sh sets
- * HEFT_PASSWORD_NODE_DIR, Node's @node-rs/argon2 and bcryptjs.
+ * (password_hash, password_verify), Python's passlib (scrypt, PBKDF2)
+ * and, when tests/password-node.sh sets HEFT_PASSWORD_NODE_DIR, Node's
+ * @node-rs/argon2 and bcryptjs.
  * Payloads and settings are written as JSON with ' for ".
  */
 #include <argon2.h>
@@ -151,6 +152,25 @@ START_TEST(password_hash_writes_argon2id_phc_strings_that_libargon2s_decoder_ver
     ck_assert_uint_eq(strlen(h), 31 + 22 + 1 + 43);
     ck_assert_int_eq(argon2id_verify(h, "correct horse", 13), ARGON2_OK);
     ck_assert_int_eq(argon2id_verify(h, "correct horsf", 13), ARGON2_VERIFY_MISMATCH);
+    free(h);
+}
+END_TEST
+
+START_TEST(argon2id_phc_strings_are_what_libargon2s_own_encoder_writes)
+{
+    char *h = hash_ok(jsonf(FAST), jsonf("{'password': 'pw', 'parallelism': 2}"));
+    char salt64[32], padded[40], theirs[200];
+    unsigned char salt[24];
+    int n;
+
+    /* The salt heft chose, then the same hash through argon2id_hash_encoded. */
+    ck_assert_int_eq(sscanf(h, "$argon2id$v=19$m=1024,t=1,p=2$%22[A-Za-z0-9+/]$", salt64), 1);
+    snprintf(padded, sizeof padded, "%s==", salt64);
+    n = EVP_DecodeBlock(salt, (const unsigned char *)padded, 24);
+    ck_assert_int_eq(n, 18);    /* 16 bytes and the two of the padding */
+    ck_assert_int_eq(argon2id_hash_encoded(1, 1024, 2, "pw", 2, salt, 16, 32, theirs,
+                                           sizeof theirs), ARGON2_OK);
+    ck_assert_str_eq(h, theirs);
     free(h);
 }
 END_TEST
@@ -563,6 +583,48 @@ START_TEST(php_password_hash_output_verifies)
 }
 END_TEST
 
+/* ---- passlib ----------------------------------------------------------------- */
+
+/* A python3 with Debian's passlib (a pyenv python3 first on the PATH may
+ * lack it), or NULL. */
+static const char *passlib_python(void)
+{
+    static const char *const pythons[] = { "python3", "/usr/bin/python3", NULL };
+    char cmd[200];
+    int i;
+
+    for (i = 0; pythons[i]; i++) {
+        snprintf(cmd, sizeof cmd, "%s -c 'import passlib.hash' 2>/dev/null", pythons[i]);
+        if (system(cmd) == 0)
+            return pythons[i];
+    }
+    fprintf(stderr, "SKIP: passlib not found (apt-get install python3-passlib)\n");
+    return NULL;
+}
+
+START_TEST(passlibs_scrypt_and_pbkdf2_sha256_agree_both_ways)
+{
+    const char *py = passlib_python(), *alg = _i ? "pbkdf2-sha256" : "scrypt";
+    const char *scheme = _i ? "pbkdf2_sha256.using(rounds=1000)" : "scrypt.using(rounds=10)";
+    char cmd[600], *ours, *theirs;
+
+    if (!py)
+        return;
+    ours = hash_ok(jsonf(FAST), jsonf("{'password': 'Tr0ub4dor&3', 'algorithm': '%s'}", alg));
+    snprintf(cmd, sizeof cmd, "%s -c 'import sys; from passlib.hash import %s as h; "
+             "print(h.verify(sys.argv[1], sys.argv[3]), h.verify(sys.argv[2], sys.argv[3]))' "
+             "'Tr0ub4dor&3' 'x' '%s'", py, _i ? "pbkdf2_sha256" : "scrypt", ours);
+    ck_assert_str_eq(output_of(cmd), "True False\n");
+    snprintf(cmd, sizeof cmd, "%s -c 'from passlib.hash import scrypt, pbkdf2_sha256; "
+             "print(%s.hash(\"Tr0ub4dor&3\"), end=\"\")'", py, scheme);
+    theirs = strdup(output_of(cmd));
+    ck_assert(verify(jsonf(FAST), "Tr0ub4dor&3", theirs, NULL));
+    ck_assert(!verify(jsonf(FAST), "Tr0ub4dor&4", theirs, NULL));
+    free(ours);
+    free(theirs);
+}
+END_TEST
+
 /* ---- Node (run by tests/password-node.sh) ------------------------------------ */
 
 static const char *node(const char *args)
@@ -607,11 +669,13 @@ static Suite *password_suite(void)
     TCase *kdf = tcase_create("kdf"), *all = tcase_create("all");
     TCase *errors = tcase_create("errors"), *settings = tcase_create("settings");
     TCase *php = tcase_create("php"), *nodejs = tcase_create("node");
+    TCase *passlib = tcase_create("passlib");
 
     tcase_add_loop_test(argon2, argon2id_verifies_the_reference_implementations_phc_strings, 0,
                         3);
     tcase_add_test(argon2, debians_libargon2_computes_the_rfc_9106_argon2id_vector);
     tcase_add_test(argon2, password_hash_writes_argon2id_phc_strings_that_libargon2s_decoder_verifies);
+    tcase_add_test(argon2, argon2id_phc_strings_are_what_libargon2s_own_encoder_writes);
     tcase_add_test(argon2, argon2id_asked_for_other_parameters_within_bounds_uses_them);
     tcase_add_test(argon2, argon2id_memory_is_kept_by_the_thread_between_jobs);
     tcase_add_loop_test(bcrypt, bcrypt_verifies_crypt_blowfishs_published_vectors, 0,
@@ -635,9 +699,11 @@ static Suite *password_suite(void)
     tcase_add_test(settings, settings_set_the_defaults_and_the_bounds);
     tcase_add_loop_test(php, php_password_verify_accepts_argon2id_and_bcrypt_hashes, 0, 2);
     tcase_add_loop_test(php, php_password_hash_output_verifies, 0, 2);
+    tcase_add_loop_test(passlib, passlibs_scrypt_and_pbkdf2_sha256_agree_both_ways, 0, 2);
     tcase_add_loop_test(nodejs, node_argon2_and_bcryptjs_agree_both_ways, 0, 2);
     tcase_set_timeout(php, 60);
     tcase_set_timeout(nodejs, 60);
+    tcase_set_timeout(passlib, 60);
     suite_add_tcase(s, argon2);
     suite_add_tcase(s, bcrypt);
     suite_add_tcase(s, kdf);
@@ -645,6 +711,7 @@ static Suite *password_suite(void)
     suite_add_tcase(s, errors);
     suite_add_tcase(s, settings);
     suite_add_tcase(s, php);
+    suite_add_tcase(s, passlib);
     suite_add_tcase(s, nodejs);
     return s;
 }

@@ -9,6 +9,8 @@ extern const struct heft_handler heft_echo_handler;
 extern const struct heft_handler heft_pdf_render_handler;
 extern const struct heft_handler heft_hash_digest_handler;
 extern const struct heft_handler heft_hash_hmac_handler;
+extern const struct heft_handler heft_password_hash_handler;
+extern const struct heft_handler heft_password_verify_handler;
 
 /* Declared for the daemon in src/registry.h. */
 extern const struct heft_handler *const heft_builtin_handlers[];
@@ -18,5 +20,7 @@ const struct heft_handler *const heft_builtin_handlers[] = {
     &heft_pdf_render_handler,
     &heft_hash_digest_handler,
     &heft_hash_hmac_handler,
+    &heft_password_hash_handler,
+    &heft_password_verify_handler,
     NULL,
 };

@@ -1,0 +1,105 @@
+/*
+ * jobs/password/password.h - what password.hash and password.verify share:
+ * the policy their init builds from the settings (policy.c: default
+ * algorithm, default cost parameters and the bounds a job may ask for),
+ * the four algorithms (argon2.c: libargon2 with per-thread memory;
+ * crypt.c: bcrypt through libxcrypt; kdf.c: scrypt and PBKDF2-SHA256
+ * through OpenSSL) and the strict reading of hash strings (format.c).
+ *
+ * Errors are collected in a struct hash_err (jobs/hash/hash.h) like the
+ * hash types do; no message ever holds a password.
+ */
+#ifndef HEFT_JOBS_PASSWORD_H
+#define HEFT_JOBS_PASSWORD_H
+
+#include <heft/job.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../hash/hash.h"
+
+enum pw_alg { PW_ARGON2ID, PW_BCRYPT, PW_SCRYPT, PW_PBKDF2, PW_NALGS };
+
+/* Every cost parameter of every algorithm, as an index in pw_params.v. */
+enum pw_param {
+    PW_ARGON2_M, PW_ARGON2_T, PW_ARGON2_P,      /* memory_kib, iterations, parallelism */
+    PW_BCRYPT_COST,                             /* cost */
+    PW_SCRYPT_N, PW_SCRYPT_R, PW_SCRYPT_P,      /* n, r, p */
+    PW_PBKDF2_I,                                /* iterations */
+    PW_NPARAMS
+};
+
+/* Salts: 16 random bytes for every algorithm (bcrypt's is fixed at 16). */
+#define PW_SALT_BYTES 16
+/* The derived key of argon2id, scrypt and PBKDF2-SHA256. */
+#define PW_KEY_BYTES 32
+/* Room for any hash string heft writes or reads. */
+#define PW_MAX_HASH 256
+
+struct pw_params {
+    enum pw_alg alg;
+    long long v[PW_NPARAMS];    /* only those of alg are meaningful */
+    int bcrypt_2b;              /* bcrypt: "$2b$" instead of "$2y$" */
+    int argon2_version;         /* verify: the v= of an argon2id hash */
+    /* verify: where the salt and the key are in the hash string (base64) */
+    const char *salt_b64, *key_b64;
+    size_t salt_len, key_len;
+};
+
+/* Built by init, read only by every worker thread. */
+struct pw_policy {
+    enum pw_alg alg;                    /* the default algorithm */
+    long long def[PW_NPARAMS];          /* defaults: also the floor under which verify says needs_rehash */
+    long long min[PW_NPARAMS], max[PW_NPARAMS];
+};
+
+/* ---- policy.c ---- */
+
+const char *pw_alg_name(enum pw_alg alg);
+/* The algorithm named name, or -1. */
+int pw_alg_find(const char *name);
+/* The policy of the settings, or NULL with err filled. */
+struct pw_policy *pw_policy_new(const json_t *settings, struct heft_init_error *err);
+/* The parameters of a password.hash payload: policy defaults, overridden
+ * within bounds by the payload's fields of the algorithm. */
+int pw_params_from_payload(const struct pw_policy *pol, const json_t *payload,
+                           struct pw_params *out, struct hash_err *err);
+/* Whether parameters read from a hash are within the bounds a job may ask
+ * for (a hash demanding 4 GiB is refused, not computed). */
+int pw_params_check_max(const struct pw_policy *pol, const struct pw_params *p,
+                        struct hash_err *err);
+/* Whether a verified hash should be made again under the policy. */
+int pw_needs_rehash(const struct pw_policy *pol, const struct pw_params *p);
+
+/* ---- format.c ---- */
+
+/* Base64 without padding ('.' for '+' when adapted, as passlib's pbkdf2
+ * writes it) of len bytes into out (cap bytes, NUL-terminated). */
+int pw_b64_encode(const unsigned char *bytes, size_t len, int adapted, char *out, size_t cap);
+/* Decodes s (slen chars, unpadded) into out; -1 unless it is exactly that. */
+int pw_b64_decode(const char *s, size_t slen, int adapted, unsigned char *out, size_t cap,
+                  size_t *len);
+/* Reads the literal prefix then a decimal number (1 to 10 digits, no sign,
+ * no leading zero) at *s, advancing *s; -1 when not there. */
+int pw_take_number(const char **s, const char *prefix, long long *v);
+/* Which algorithm a hash string is of, and its parameters: 0, or -1 with
+ * err "bad_hash" or "unknown_algorithm". */
+int pw_parse(const char *hash, struct pw_params *p, struct hash_err *err);
+
+/* ---- the algorithms: hash writes the string into out[PW_MAX_HASH];
+ * verify sets *valid.  Both return 0, or -1 with err filled. ---- */
+
+int pw_argon2_hash(const struct pw_params *p, const unsigned char *pwd, size_t len, char *out,
+                   struct hash_err *err);
+int pw_argon2_verify(const struct pw_params *p, const unsigned char *pwd, size_t len,
+                     int *valid, struct hash_err *err);
+int pw_bcrypt_hash(const struct pw_params *p, const unsigned char *pwd, size_t len, char *out,
+                   struct hash_err *err);
+int pw_bcrypt_verify(const char *hash, const unsigned char *pwd, size_t len, int *valid,
+                     struct hash_err *err);
+int pw_kdf_hash(const struct pw_params *p, const unsigned char *pwd, size_t len, char *out,
+                struct hash_err *err);
+int pw_kdf_verify(const struct pw_params *p, const unsigned char *pwd, size_t len, int *valid,
+                  struct hash_err *err);
+
+#endif

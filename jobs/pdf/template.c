@@ -357,7 +357,8 @@ int pdf_templates_setting(struct pdf_shared *sh, const char *key, const json_t *
     while ((de = readdir(d)))
         if (add_template(sh, dir, de->d_name, err) < 0)
             goto out;
-    qsort(sh->templates, sh->ntemplates, sizeof *sh->templates, by_name_file);
+    if (sh->ntemplates > 1)     /* an empty directory leaves the array NULL */
+        qsort(sh->templates, sh->ntemplates, sizeof *sh->templates, by_name_file);
     rc = check_unique(sh, err);
 out:
     if (d)

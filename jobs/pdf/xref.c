@@ -625,7 +625,7 @@ static json_t *toc_table(struct parser *p, const json_t *toc, const char *id, in
         if (strcmp(x->items[i].toc, id) == 0)
             items[n++] = &x->items[i];
     if (json_is_string(json_object_get(toc, "sortBy")) &&
-        strcmp(json_string_value(json_object_get(toc, "sortBy")), "title") == 0)
+        strcmp(json_string_value(json_object_get(toc, "sortBy")), "title") == 0 && n > 1)
         qsort(items, n, sizeof *items, by_title);
     for (size_t i = 0; i < n; i++)
         if (json_array_append_new(body, toc_row(toc, items[i])) != 0)
@@ -737,7 +737,8 @@ static int sort_anchors(struct parser *p)
 {
     struct pdf_xref *x = &p->doc->xref;
 
-    qsort(x->anchors, x->nanchors, sizeof *x->anchors, by_id);
+    if (x->nanchors > 1)        /* qsort may not be given a NULL array, even empty */
+        qsort(x->anchors, x->nanchors, sizeof *x->anchors, by_id);
     for (size_t i = 1; i < x->nanchors; i++)
         if (strcmp(x->anchors[i - 1].id, x->anchors[i].id) == 0)
             return pdf_fail(p->err, "bad_input", "%s: the id \"%s\" is already used at %s",
@@ -800,7 +801,8 @@ static int resolve_outlines(struct parser *p)
 
     for (size_t i = 0; i < x->noutlines; i++)
         x->outlines[i].parent_index = i;    /* the tie-break of by_block */
-    qsort(x->outlines, x->noutlines, sizeof *x->outlines, by_block);
+    if (x->noutlines > 1)
+        qsort(x->outlines, x->noutlines, sizeof *x->outlines, by_block);
     for (size_t i = 0; i < x->noutlines; i++) {
         struct pdf_outline *o = &x->outlines[i];
         o->parent_index = 0;

@@ -95,6 +95,7 @@ const char *heft_job_id(const heft_job *job) { return job->id; }
 const char *heft_job_type(const heft_job *job) { return job->type; }
 const char *heft_job_queue(const heft_job *job) { return job->queue_name; }
 const json_t *heft_job_payload(const heft_job *job) { return job->payload; }
+size_t heft_job_payload_size(const heft_job *job) { return job->payload_text ? job->payload_len : 0; }
 int heft_job_attempt(const heft_job *job) { return job->attempt; }
 const void *heft_job_state(const heft_job *job) { return job->state; }
 

@@ -89,6 +89,9 @@ const char *heft_job_type(const heft_job *job);
 const char *heft_job_queue(const heft_job *job);
 /* The parsed payload: any JSON value (usually an object). */
 const json_t *heft_job_payload(const heft_job *job);
+/* The payload's size in bytes as it came from Redis (already checked
+ * against max_payload_bytes); 0 when unknown. */
+size_t heft_job_payload_size(const heft_job *job);
 /* 1 for the first attempt, 2 for the first retry, ... */
 int heft_job_attempt(const heft_job *job);
 /* The state the type's init built (shared by all threads: read only), or

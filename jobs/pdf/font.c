@@ -129,40 +129,38 @@ static int to_winansi(struct pdf_fonts *fonts, const char *in, size_t len, char 
     return 0;
 }
 
-static uint32_t *code_points(iconv_t to_utf32, const char *text, size_t len, size_t *n)
+/* The code point at s[*i], advancing *i.  Text reaching layout is valid
+ * UTF-8 (jansson refuses anything else), and decoding it here rather than
+ * through iconv saves a conversion and a malloc per word. */
+static uint32_t utf8_next(const unsigned char *s, size_t len, size_t *i)
 {
-    char *raw;
-    size_t raw_len;
-    uint32_t *cps;
+    uint32_t cp = s[(*i)++];
+    int more = cp >= 0xF0 ? 3 : cp >= 0xE0 ? 2 : cp >= 0xC0 ? 1 : 0;
 
-    if (convert(to_utf32, text, len, &raw, &raw_len) != 0)
-        return NULL;
-    *n = raw_len / 4;
-    cps = malloc((*n + 1) * sizeof *cps);
-    for (size_t i = 0; cps && i < *n; i++) {
-        const unsigned char *b = (const unsigned char *)raw + 4 * i;
-        cps[i] = (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 |
-                 (uint32_t)b[3] << 24;
-    }
-    free(raw);
-    return cps;
+    if (more)
+        cp &= 0x3Fu >> more;
+    for (; more > 0 && *i < len && (s[*i] & 0xC0) == 0x80; more--)
+        cp = cp << 6 | (s[(*i)++] & 0x3Fu);
+    return cp;
 }
 
 int pdf_check_bmp(iconv_t to_utf32, const char *text, const char *path, struct pdf_err *err)
 {
-    size_t n = 0;
-    uint32_t *cps = code_points(to_utf32, text, strlen(text), &n);
-    int rc = 0;
+    const unsigned char *s = (const unsigned char *)text;
+    size_t len = strlen(text), i = 0;
 
-    if (!cps)
-        return pdf_fail(err, "bad_input", "%s: text is not valid UTF-8", path);
-    for (size_t i = 0; i < n && rc == 0; i++)
-        if (cps[i] > 0xFFFF)
-            rc = pdf_fail(err, "unsupported",
-                          "%s: character U+%04X (beyond U+FFFF) is not supported yet",
-                          path, (unsigned)cps[i]);
-    free(cps);
-    return rc;
+    (void)to_utf32;     /* jansson has validated the UTF-8: only 4-byte sequences matter */
+    while (i < len) {
+        size_t at = i;
+        if (s[i] < 0xF0) {
+            i++;
+            continue;
+        }
+        return pdf_fail(err, "unsupported",
+                        "%s: character U+%04X (beyond U+FFFF) is not supported yet", path,
+                        (unsigned)utf8_next(s, len, &at));
+    }
+    return 0;
 }
 
 /* ---- the shared set: metrics measured once ---- */
@@ -644,21 +642,6 @@ struct pdf_font *pdf_font_for(struct pdf_fonts *fonts, const struct pdf_style *s
         return ttf_slot(fonts, set->fams[set->default_fam].face[v]);
     pdf_fail(err, "render_error", "cannot transcode text: %s", strerror(errno));
     return NULL;
-}
-
-/* The code point at s[*i], advancing *i.  Text reaching layout is valid
- * UTF-8 (jansson refuses anything else), and decoding it here rather than
- * through iconv saves a conversion and a malloc per word. */
-static uint32_t utf8_next(const unsigned char *s, size_t len, size_t *i)
-{
-    uint32_t cp = s[(*i)++];
-    int more = cp >= 0xF0 ? 3 : cp >= 0xE0 ? 2 : cp >= 0xC0 ? 1 : 0;
-
-    if (more)
-        cp &= 0x3Fu >> more;
-    for (; more > 0 && *i < len && (s[*i] & 0xC0) == 0x80; more--)
-        cp = cp << 6 | (s[(*i)++] & 0x3Fu);
-    return cp;
 }
 
 static void ttf_width(const struct pdf_face *face, const char *text, size_t len, double *units,

@@ -429,6 +429,11 @@ static int draw_cell(struct flow *tf, const struct grid *g, size_t r0, size_t c,
     const struct pdf_table *t = g->t;
     struct cursor top = g->row_top[r0], end = g->row_end[r1];
     double lw_t = hline_w(t, r0), lw_b = hline_w(t, r1 + 1), line_top, bot;
+    const struct pdf_cell *cl = &t->cells[r0 * t->ncols + c];
+    const struct pdf_cell *up = r0 ? &t->cells[(r0 - 1) * t->ncols + c] : NULL;
+    /* the cell above drew this very line as its bottom one: once is enough */
+    int drawn_above = up && !up->covered && up->row_span == 1 && up->col_span == cl->col_span &&
+                      up->border[3] && g->row_end[r0 - 1].page == top.page;
 
     for (int p = top.page; p <= end.page; p++) {
         if (p == top.page)
@@ -437,7 +442,8 @@ static int draw_cell(struct flow *tf, const struct grid *g, size_t r0, size_t c,
             return -1;
         bot = p == end.page ? end.y - lw_b : tf->bottom;
         if (line_top > bot &&
-            draw_segment(tf, g, r0, c, r1, p, line_top, bot, p == top.page || !g->repeats) != 0)
+            draw_segment(tf, g, r0, c, r1, p, line_top, bot,
+                         p == top.page ? !drawn_above : !g->repeats) != 0)
             return -1;
     }
     return 0;

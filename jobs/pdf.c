@@ -112,26 +112,19 @@ static int definition(heft_job *job, json_t **owned, const json_t **def, struct 
     return images ? pdf_images_check(images, err) : 0;
 }
 
-/* Parse the docdef (images are decoded here, within their limits); the
- * iconv handle only serves the U+FFFF check. */
+/* Parse the docdef (images are decoded here, within their limits). */
 static int parse(heft_job *job, const json_t *def, struct pdf_doc *doc, struct pdf_err *err)
 {
-    iconv_t to_utf32 = iconv_open("UTF-32LE", "UTF-8");
     struct pdf_image_limits lim = {
         heft_job_limit(job, "max_image_bytes", 10485760),
         heft_job_limit(job, "max_image_pixels", 25000000),
         shared_of(job)->image_dirs, shared_of(job)->nimage_dirs, json_object_get(def, "images"),
     };
     const struct pdf_fontset *fonts = pdf_fontset_for_job(job, err);
-    int rc;
 
-    if (to_utf32 == (iconv_t)-1)
-        return pdf_fail(err, "render_error", "iconv cannot convert UTF-8 to UTF-32LE");
-    rc = fonts ? pdf_doc_parse(doc, def, heft_job_limit(job, "max_depth", 64),
-                               heft_job_limit(job, "max_table_cells", 100000), &lim, fonts,
-                               to_utf32, err) : -1;
-    iconv_close(to_utf32);
-    return rc;
+    return fonts ? pdf_doc_parse(doc, def, heft_job_limit(job, "max_depth", 64),
+                                 heft_job_limit(job, "max_table_cells", 100000), &lim, fonts,
+                                 err) : -1;
 }
 
 static int pdf_render_run(heft_job *job)

@@ -467,7 +467,7 @@ static int add_run(struct parser *p, struct pdf_para *para, const char *text,
 {
     struct pdf_run *grown;
 
-    if (pdf_check_bmp(p->to_utf32, text, path, p->err) != 0)
+    if (pdf_check_bmp(text, path, p->err) != 0)
         return -1;
     grown = realloc(para->runs, (para->nruns + 1) * sizeof *grown);
     if (!grown)
@@ -1758,7 +1758,7 @@ static int parse_watermark(struct parser *p, const json_t *v, const struct pdf_s
         if (strcmp(key, "text") != 0 && wm_prop(p, wm, key, val, sub) != 0)
             return -1;
     }
-    if (pdf_check_bmp(p->to_utf32, json_string_value(text), "watermark", p->err) != 0)
+    if (pdf_check_bmp(json_string_value(text), "watermark", p->err) != 0)
         return -1;
     wm->text = *json_string_value(text) ? json_string_value(text) : NULL;
     return 0;
@@ -1912,10 +1912,10 @@ static int base_style(struct parser *p, const json_t *def, struct pdf_style *st)
 
 int pdf_doc_parse(struct pdf_doc *doc, const json_t *def, long long max_depth,
                   long long max_cells, const struct pdf_image_limits *img_lim,
-                  const struct pdf_fontset *fonts, iconv_t to_utf32, struct pdf_err *err)
+                  const struct pdf_fontset *fonts, struct pdf_err *err)
 {
     struct parser p = {
-        doc, NULL, max_depth, max_cells, 0, img_lim, fonts, to_utf32, err, 0, NULL, NULL, 0,
+        doc, NULL, max_depth, max_cells, 0, img_lim, fonts, err, 0, NULL, NULL, 0,
     };
     const json_t *hdr, *ftr, *info;
     struct pdf_style base;

@@ -144,12 +144,12 @@ static uint32_t utf8_next(const unsigned char *s, size_t len, size_t *i)
     return cp;
 }
 
-int pdf_check_bmp(iconv_t to_utf32, const char *text, const char *path, struct pdf_err *err)
+/* jansson has validated the UTF-8: only its 4-byte sequences matter. */
+int pdf_check_bmp(const char *text, const char *path, struct pdf_err *err)
 {
     const unsigned char *s = (const unsigned char *)text;
     size_t len = strlen(text), i = 0;
 
-    (void)to_utf32;     /* jansson has validated the UTF-8: only 4-byte sequences matter */
     while (i < len) {
         size_t at = i;
         if (s[i] < 0xF0) {
@@ -548,10 +548,9 @@ int pdf_fonts_init(struct pdf_fonts *fonts, const struct pdf_fontset *set, HPDF_
     memset(fonts, 0, sizeof *fonts);
     fonts->set = set;
     fonts->pdf = pdf;
-    fonts->to_utf32 = iconv_open("UTF-32LE", "UTF-8");
     fonts->to_cp1252 = iconv_open("WINDOWS-1252", "UTF-8");
-    if (fonts->to_utf32 == (iconv_t)-1 || fonts->to_cp1252 == (iconv_t)-1)
-        return pdf_fail(err, "render_error", "iconv cannot convert UTF-8 to UTF-32LE/WINDOWS-1252");
+    if (fonts->to_cp1252 == (iconv_t)-1)
+        return pdf_fail(err, "render_error", "iconv cannot convert UTF-8 to WINDOWS-1252");
     fonts->ttf = calloc(set->nfaces, sizeof *fonts->ttf);
     if (!fonts->ttf)
         return pdf_fail(err, "render_error", "out of memory");
@@ -562,8 +561,6 @@ void pdf_fonts_free(struct pdf_fonts *fonts)
 {
     free(fonts->ttf);
     pdf_subset_chars_free(fonts->chars);
-    if (fonts->to_utf32 && fonts->to_utf32 != (iconv_t)-1)
-        iconv_close(fonts->to_utf32);
     if (fonts->to_cp1252 && fonts->to_cp1252 != (iconv_t)-1)
         iconv_close(fonts->to_cp1252);
     memset(fonts, 0, sizeof *fonts);

@@ -18,7 +18,6 @@ struct parser {
     long long cells;            /* counted so far */
     const struct pdf_image_limits *img_lim;
     const struct pdf_fontset *fonts;    /* the families "font" may name */
-    iconv_t to_utf32;
     struct pdf_err *err;
     size_t cur_list;            /* innermost list being parsed, index + 1; 0 = none */
     /* The node being parsed as a table cell or a column: its cell_keys

@@ -424,7 +424,7 @@ void pdf_columns_free(struct pdf_columns *c);
  * nesting, max_cells the cells of all tables together. */
 int pdf_doc_parse(struct pdf_doc *doc, const json_t *def, long long max_depth,
                   long long max_cells, const struct pdf_image_limits *img_lim,
-                  const struct pdf_fontset *fonts, iconv_t to_utf32, struct pdf_err *err);
+                  const struct pdf_fontset *fonts, struct pdf_err *err);
 void pdf_doc_free(struct pdf_doc *doc);
 void pdf_para_free(struct pdf_para *para);
 
@@ -479,7 +479,7 @@ struct pdf_fonts {
     const struct pdf_fontset *set;      /* borrowed, shared */
     HPDF_Doc pdf;                       /* borrowed from the renderer */
     hb_set_t *chars;                    /* owned: what subsets keep; NULL = whole fonts */
-    iconv_t to_utf32, to_cp1252;        /* owned */
+    iconv_t to_cp1252;                  /* owned */
     struct pdf_font base14[PDF_NFAMILIES][4];   /* [family][bold*2+italics] */
     struct pdf_font *ttf;               /* owned: one per face of the set */
 };
@@ -503,8 +503,7 @@ int pdf_text_width(struct pdf_fonts *fonts, struct pdf_font *font,
 char *pdf_font_encode(struct pdf_fonts *fonts, struct pdf_font *font,
                       const char *text, size_t len, HPDF_Font *draw, struct pdf_err *err);
 /* Fail "unsupported" when the text has a character beyond U+FFFF. */
-int pdf_check_bmp(iconv_t to_utf32, const char *text, const char *path,
-                  struct pdf_err *err);
+int pdf_check_bmp(const char *text, const char *path, struct pdf_err *err);
 
 /* ---- layout ---- */
 

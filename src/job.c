@@ -5,10 +5,13 @@
  */
 #include "job.h"
 
+#include <errno.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "clock.h"
 #include "log.h"
@@ -165,4 +168,35 @@ int heft_job_fail(heft_job *job, const char *code, int retryable, const char *fm
     set_error(job, code, retryable, fmt, ap);
     va_end(ap);
     return HEFT_ERR;
+}
+
+int heft_init_fail(struct heft_init_error *err, const char *key, const char *fmt, ...)
+{
+    va_list ap;
+
+    snprintf(err->key, sizeof err->key, "%s", key);
+    va_start(ap, fmt);
+    vsnprintf(err->msg, sizeof err->msg, fmt, ap);
+    va_end(ap);
+    return HEFT_ERR;
+}
+
+int heft_setting_dir(const json_t *value, const char *key, char **dir,
+                     struct heft_init_error *err)
+{
+    const char *s = json_string_value(value);
+    struct stat st;
+
+    if (!s || !*s)
+        return heft_init_fail(err, key, "must be the path of a directory");
+    if (s[0] != '/')
+        return heft_init_fail(err, key, "must be an absolute path, got \"%.200s\"", s);
+    *dir = realpath(s, NULL);
+    if (!*dir)
+        return heft_init_fail(err, key, "%.200s: %s", s, strerror(errno));
+    if (stat(*dir, &st) == 0 && S_ISDIR(st.st_mode))
+        return HEFT_OK;
+    free(*dir);
+    *dir = NULL;
+    return heft_init_fail(err, key, "%.200s is not a directory", s);
 }

@@ -62,6 +62,16 @@ struct heft_init_error {
     char msg[384];      /* human message, no key prefix */
 };
 
+/* For a handler's init: fill err with key (a dotted path in the type's
+ * settings, "" for the type) and a message.  Always returns HEFT_ERR. */
+int heft_init_fail(struct heft_init_error *err, const char *key, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* For a handler's init: a setting that names an existing directory by its
+ * absolute path.  *dir gets it resolved (realpath, malloc'ed: the caller
+ * frees it); HEFT_ERR with err filled (naming key) otherwise. */
+int heft_setting_dir(const json_t *value, const char *key, char **dir,
+                     struct heft_init_error *err);
+
 /* One job type.  Handlers are listed in one table (jobs/registry.c). */
 struct heft_handler {
     const char *type;            /* "echo", "pdf.render": what clients enqueue */

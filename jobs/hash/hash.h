@@ -30,10 +30,6 @@ struct hash_err {
 int hash_fail(struct hash_err *err, const char *code, int retryable, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 
-/* Fill an init's err (the key, a message); returns -1.  The password
- * types use it too. */
-int hash_init_fail(struct heft_init_error *err, const char *key, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
 
 /* A named HMAC key from the settings; its bytes are wiped when freed. */
 struct hash_key {

@@ -40,17 +40,6 @@ static const struct setting {
     { NULL, 0, NULL },
 };
 
-int hash_init_fail(struct heft_init_error *err, const char *key, const char *fmt, ...)
-{
-    va_list ap;
-
-    snprintf(err->key, sizeof err->key, "%s", key);
-    va_start(ap, fmt);
-    vsnprintf(err->msg, sizeof err->msg, fmt, ap);
-    va_end(ap);
-    return -1;
-}
-
 static const char *type_name(enum hash_type type)
 {
     return type == HASH_DIGEST ? "hash.digest" : "hash.hmac";
@@ -72,7 +61,7 @@ static int unknown_key(enum hash_type type, const char *key, struct heft_init_er
         if (len >= sizeof known)
             break;
     }
-    return hash_init_fail(err, key, "unknown key; %s takes %s", type_name(type), known);
+    return heft_init_fail(err, key, "unknown key; %s takes %s", type_name(type), known);
 }
 
 /* ---- input_dirs ---- */
@@ -81,26 +70,18 @@ static int input_dirs(struct hash_state *st, const char *key, const json_t *valu
                       struct heft_init_error *err)
 {
     char path[128];
-    struct stat sb;
-    const char *s;
     size_t i;
 
     if (!json_is_array(value))
-        return hash_init_fail(err, key, "must be a list of absolute directory paths");
+        return heft_init_fail(err, key, "must be a list of absolute directory paths");
     st->dirs = calloc(json_array_size(value) + 1, sizeof *st->dirs);
     if (!st->dirs)
-        return hash_init_fail(err, key, "out of memory");
+        return heft_init_fail(err, key, "out of memory");
     for (i = 0; i < json_array_size(value); i++) {
         snprintf(path, sizeof path, "%s[%zu]", key, i);
-        s = json_string_value(json_array_get(value, i));
-        if (!s || s[0] != '/')
-            return hash_init_fail(err, path, "must be an absolute directory path");
-        st->dirs[i] = realpath(s, NULL);
-        if (!st->dirs[i])
-            return hash_init_fail(err, path, "%.200s: %s", s, strerror(errno));
+        if (heft_setting_dir(json_array_get(value, i), path, &st->dirs[i], err) != HEFT_OK)
+            return -1;
         st->ndirs = i + 1;
-        if (stat(st->dirs[i], &sb) < 0 || !S_ISDIR(sb.st_mode))
-            return hash_init_fail(err, path, "%.200s is not a directory", s);
     }
     return 0;
 }
@@ -117,28 +98,28 @@ static int key_file(struct hash_key *k, const char *path, const json_t *value,
     int fd, rc = -1;
 
     if (!file || file[0] != '/')
-        return hash_init_fail(err, path, "must be the absolute path of a key file");
+        return heft_init_fail(err, path, "must be the absolute path of a key file");
     fd = open(file, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
     if (fd < 0)
-        return hash_init_fail(err, path, "%.200s: %s", file, strerror(errno));
+        return heft_init_fail(err, path, "%.200s: %s", file, strerror(errno));
     if (fstat(fd, &sb) < 0 || !S_ISREG(sb.st_mode)) {
-        hash_init_fail(err, path, "%.200s is not a regular file", file);
+        heft_init_fail(err, path, "%.200s is not a regular file", file);
         goto out;
     }
     if (sb.st_size < 1 || sb.st_size > MAX_KEY_BYTES) {
-        hash_init_fail(err, path, "%.200s has %lld bytes; a key has 1 to %d", file,
+        heft_init_fail(err, path, "%.200s has %lld bytes; a key has 1 to %d", file,
              (long long)sb.st_size, MAX_KEY_BYTES);
         goto out;
     }
     k->len = (size_t)sb.st_size;        /* so that a failure wipes it all */
     k->bytes = malloc(k->len);
     if (!k->bytes) {
-        hash_init_fail(err, path, "out of memory");
+        heft_init_fail(err, path, "out of memory");
         goto out;
     }
     n = read(fd, k->bytes, k->len);
     if (n != (ssize_t)k->len)
-        hash_init_fail(err, path, "%.200s: %s", file, n < 0 ? strerror(errno) : "changed while read");
+        heft_init_fail(err, path, "%.200s: %s", file, n < 0 ? strerror(errno) : "changed while read");
     else
         rc = 0;
 out:
@@ -152,12 +133,12 @@ static int key_base64(struct hash_key *k, const char *path, const json_t *value,
     const char *s = json_string_value(value);
 
     if (!s)
-        return hash_init_fail(err, path, "must be the key in base64");
+        return heft_init_fail(err, path, "must be the key in base64");
     k->bytes = hash_base64_decode(s, json_string_length(value), &k->len);
     if (!k->bytes)
-        return hash_init_fail(err, path, "not valid base64 (RFC 4648, padded)");
+        return heft_init_fail(err, path, "not valid base64 (RFC 4648, padded)");
     if (k->len == 0)
-        return hash_init_fail(err, path, "the key is empty");
+        return heft_init_fail(err, path, "the key is empty");
     return 0;
 }
 
@@ -170,12 +151,12 @@ static int key_entry(struct hash_key *k, const char *name, const json_t *value,
 
     snprintf(path, sizeof path, "keys.%.80s", name);
     if (!*name || strlen(name) > 64)
-        return hash_init_fail(err, path, "a key name has 1 to 64 characters");
+        return heft_init_fail(err, path, "a key name has 1 to 64 characters");
     if (!json_is_object(value) || json_object_size(value) != 1 || (!file && !b64))
-        return hash_init_fail(err, path, "must be a mapping with either file or base64");
+        return heft_init_fail(err, path, "must be a mapping with either file or base64");
     k->name = strdup(name);
     if (!k->name)
-        return hash_init_fail(err, path, "out of memory");
+        return heft_init_fail(err, path, "out of memory");
     snprintf(path, sizeof path, "keys.%.80s.%s", name, file ? "file" : "base64");
     return file ? key_file(k, path, file, err) : key_base64(k, path, b64, err);
 }
@@ -187,10 +168,10 @@ static int keys(struct hash_state *st, const char *key, const json_t *value,
     json_t *v;
 
     if (!json_is_object(value))
-        return hash_init_fail(err, key, "must be a mapping of key names to {file: PATH} or {base64: KEY}");
+        return heft_init_fail(err, key, "must be a mapping of key names to {file: PATH} or {base64: KEY}");
     st->keys = calloc(json_object_size(value) + 1, sizeof *st->keys);
     if (!st->keys)
-        return hash_init_fail(err, key, "out of memory");
+        return heft_init_fail(err, key, "out of memory");
     json_object_foreach((json_t *)value, name, v)
         if (key_entry(&st->keys[st->nkeys++], name, v, err) < 0)
             return -1;
@@ -201,7 +182,7 @@ static int allow_inline_keys(struct hash_state *st, const char *key, const json_
                              struct heft_init_error *err)
 {
     if (!json_is_boolean(value))
-        return hash_init_fail(err, key, "must be true or false");
+        return heft_init_fail(err, key, "must be true or false");
     st->allow_inline_keys = json_is_true(value);
     return 0;
 }
@@ -237,12 +218,12 @@ struct hash_state *hash_state_new(enum hash_type type, const json_t *settings_ob
     json_t *value;
 
     if (!st) {
-        hash_init_fail(err, "", "out of memory");
+        heft_init_fail(err, "", "out of memory");
         return NULL;
     }
     st->type = type;
     if (!json_is_object(settings_obj)) {
-        hash_init_fail(err, "", "the settings must be a mapping");
+        heft_init_fail(err, "", "the settings must be a mapping");
         goto fail;
     }
     json_object_foreach((json_t *)settings_obj, key, value)

@@ -81,15 +81,15 @@ static int setting_value(struct pw_policy *pol, enum pw_alg alg, const char *key
     snprintf(path, sizeof path, "%s.%.80s", alg_names[alg], key);
     i = param_find(alg, name);
     if (i < 0)
-        return hash_init_fail(err, path, "unknown key; %s takes its cost parameters, each with min_ and "
+        return heft_init_fail(err, path, "unknown key; %s takes its cost parameters, each with min_ and "
                     "max_ (see docs/password.md)", alg_names[alg]);
     slot = name == key ? &pol->def[i] : key[1] == 'i' ? &pol->min[i] : &pol->max[i];
     if (!json_is_integer(value) || json_integer_value(value) < params[i].lo ||
         json_integer_value(value) > params[i].hi)
-        return hash_init_fail(err, path, "must be an integer from %lld to %lld", params[i].lo,
+        return heft_init_fail(err, path, "must be an integer from %lld to %lld", params[i].lo,
                     params[i].hi);
     if (params[i].pow2 && !is_pow2(json_integer_value(value)))
-        return hash_init_fail(err, path, "must be a power of 2");
+        return heft_init_fail(err, path, "must be a power of 2");
     *slot = json_integer_value(value);
     return 0;
 }
@@ -106,7 +106,7 @@ static int check_order(const struct pw_policy *pol, enum pw_alg alg,
             continue;
         snprintf(path, sizeof path, "%s.%s", alg_names[alg], params[i].name);
         if (pol->min[i] > pol->def[i] || pol->def[i] > pol->max[i])
-            return hash_init_fail(err, path, "%lld is not within min_%s %lld and max_%s %lld",
+            return heft_init_fail(err, path, "%lld is not within min_%s %lld and max_%s %lld",
                         pol->def[i], params[i].name, pol->min[i], params[i].name, pol->max[i]);
     }
     return 0;
@@ -119,7 +119,7 @@ static int algorithm_settings(struct pw_policy *pol, enum pw_alg alg, const json
     json_t *v;
 
     if (!json_is_object(value))
-        return hash_init_fail(err, alg_names[alg], "must be a mapping of cost parameters");
+        return heft_init_fail(err, alg_names[alg], "must be a mapping of cost parameters");
     json_object_foreach((json_t *)value, key, v)
         if (setting_value(pol, alg, key, v, err) < 0)
             return -1;
@@ -134,13 +134,13 @@ static int setting(struct pw_policy *pol, const char *key, const json_t *value,
     if (!strcmp(key, "algorithm")) {
         alg = pw_alg_find(json_string_value(value));
         if (alg < 0)
-            return hash_init_fail(err, key, "must be argon2id, bcrypt, scrypt or pbkdf2-sha256");
+            return heft_init_fail(err, key, "must be argon2id, bcrypt, scrypt or pbkdf2-sha256");
         pol->alg = alg;
         return 0;
     }
     alg = pw_alg_find(key);
     if (alg < 0)
-        return hash_init_fail(err, key, "unknown key; the password types take algorithm, argon2id, "
+        return heft_init_fail(err, key, "unknown key; the password types take algorithm, argon2id, "
                     "bcrypt, scrypt or pbkdf2-sha256");
     return algorithm_settings(pol, alg, value, err);
 }
@@ -153,7 +153,7 @@ struct pw_policy *pw_policy_new(const json_t *settings, struct heft_init_error *
     int i;
 
     if (!pol) {
-        hash_init_fail(err, "", "out of memory");
+        heft_init_fail(err, "", "out of memory");
         return NULL;
     }
     pol->alg = PW_ARGON2ID;
@@ -163,7 +163,7 @@ struct pw_policy *pw_policy_new(const json_t *settings, struct heft_init_error *
         pol->max[i] = params[i].max;
     }
     if (!json_is_object(settings)) {
-        hash_init_fail(err, "", "the settings must be a mapping");
+        heft_init_fail(err, "", "the settings must be a mapping");
         goto fail;
     }
     json_object_foreach((json_t *)settings, key, value)

@@ -456,31 +456,31 @@ static int family_setting(struct pdf_fontset *set, const char *name,
 
     snprintf(key, sizeof key, "fonts.%s", name);
     if (!*name || strlen(name) > 63)
-        return pdf_setting_fail(err, key, "a family name has 1 to 63 bytes");
+        return heft_init_fail(err, key, "a family name has 1 to 63 bytes");
     for (size_t i = 0; base14_families[i].name; i++)
         if (strcmp(base14_families[i].name, name) == 0)
-            return pdf_setting_fail(err, key, "%s is a built-in (base-14) family; "
-                                    "register TrueType files under another name", name);
+            return heft_init_fail(err, key, "%s is a built-in (base-14) family; "
+                                  "register TrueType files under another name", name);
     if (!json_is_object(styles))
-        return pdf_setting_fail(err, key, "must be a mapping of normal, bold, italics and "
-                                "bolditalics to TrueType files");
+        return heft_init_fail(err, key, "must be a mapping of normal, bold, italics and "
+                              "bolditalics to TrueType files");
     if (!json_object_get(styles, "normal"))
-        return pdf_setting_fail(err, key, "has no normal file (every family needs one)");
+        return heft_init_fail(err, key, "has no normal file (every family needs one)");
     json_object_foreach((json_t *)styles, style, file) {
         snprintf(key, sizeof key, "fonts.%s.%s", name, style);
         if ((v = style_index(style)) < 0)
-            return pdf_setting_fail(err, key, "unknown style; a family takes normal, bold, "
-                                    "italics and bolditalics");
+            return heft_init_fail(err, key, "unknown style; a family takes normal, bold, "
+                                  "italics and bolditalics");
         if (!json_is_string(file) || json_string_value(file)[0] != '/')
-            return pdf_setting_fail(err, key, "must be the absolute path of a TrueType file");
+            return heft_init_fail(err, key, "must be the absolute path of a TrueType file");
         if (set_face(set, json_string_value(file), &face[v], msg, sizeof msg) != 0)
-            return pdf_setting_fail(err, key, "%s", msg);
+            return heft_init_fail(err, key, "%s", msg);
     }
     for (v = 1; v < 4; v++)
         if (!json_object_get(styles, style_keys[v]))
             face[v] = face[0];
     if (add_family(set, name, face, msg, sizeof msg) != 0)
-        return pdf_setting_fail(err, key, "%s", msg);
+        return heft_init_fail(err, key, "%s", msg);
     return 0;
 }
 
@@ -491,7 +491,7 @@ static int ensure_set(struct pdf_shared *sh, struct heft_init_error *err)
     char msg[384];
 
     if (!sh->fonts && !(sh->fonts = set_new(msg, sizeof msg)))
-        return pdf_setting_fail(err, "", "the built-in font: %s", msg);
+        return heft_init_fail(err, "", "the built-in font: %s", msg);
     return 0;
 }
 
@@ -505,14 +505,14 @@ int pdf_fonts_settings(struct pdf_shared *sh, const char *key, const json_t *val
         return -1;
     if (strcmp(key, "default_font") == 0) {
         if (!json_is_string(value) || !json_string_value(value)[0])
-            return pdf_setting_fail(err, key, "must be the name of a font family");
+            return heft_init_fail(err, key, "must be the name of a font family");
         free(sh->fonts->default_name);
         if (!(sh->fonts->default_name = strdup(json_string_value(value))))
-            return pdf_setting_fail(err, key, "out of memory");
+            return heft_init_fail(err, key, "out of memory");
         return 0;
     }
     if (!json_is_object(value))
-        return pdf_setting_fail(err, key, "must be a mapping of family names to their files");
+        return heft_init_fail(err, key, "must be a mapping of family names to their files");
     json_object_foreach((json_t *)value, name, styles)
         if (family_setting(sh->fonts, name, styles, err) != 0)
             return -1;
@@ -531,11 +531,11 @@ int pdf_fonts_check(struct pdf_shared *sh, struct heft_init_error *err)
     if (!name)
         return 0;
     if (pdf_font_family(sh->fonts, name, &fam, &ttf) != 0)
-        return pdf_setting_fail(err, "default_font", "\"%s\" is neither a family of fonts "
-                                "nor the built-in DejaVu Sans", name);
+        return heft_init_fail(err, "default_font", "\"%s\" is neither a family of fonts "
+                              "nor the built-in DejaVu Sans", name);
     if (fam != PDF_FAM_DEFAULT)
-        return pdf_setting_fail(err, "default_font", "must name a TrueType family (of fonts, "
-                                "or DejaVu Sans), not the base-14 %s", name);
+        return heft_init_fail(err, "default_font", "must name a TrueType family (of fonts, "
+                              "or DejaVu Sans), not the base-14 %s", name);
     sh->fonts->default_fam = ttf - 1;
     return 0;
 }

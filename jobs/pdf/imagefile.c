@@ -31,13 +31,13 @@ int pdf_image_dirs_setting(struct pdf_shared *sh, const char *key, const json_t 
     size_t i;
 
     if (!json_is_array(value) || json_array_size(value) == 0)
-        return pdf_setting_fail(err, key, "must be a list of directories");
+        return heft_init_fail(err, key, "must be a list of directories");
     sh->image_dirs = calloc(json_array_size(value), sizeof *sh->image_dirs);
     if (!sh->image_dirs)
-        return pdf_setting_fail(err, key, "out of memory");
+        return heft_init_fail(err, key, "out of memory");
     for (i = 0; i < json_array_size(value); i++) {
         snprintf(sub, sizeof sub, "%s[%zu]", key, i);
-        if (pdf_setting_dir(json_array_get(value, i), sub, &sh->image_dirs[i], err) < 0)
+        if (heft_setting_dir(json_array_get(value, i), sub, &sh->image_dirs[i], err) < 0)
             return -1;
         sh->nimage_dirs++;
     }

@@ -38,7 +38,7 @@ static int output_mode(struct pdf_shared *sh, const char *key, const json_t *val
             sh->output = (enum pdf_output)i;
             return 0;
         }
-    return pdf_setting_fail(err, key, "must be blob, file or both");
+    return heft_init_fail(err, key, "must be blob, file or both");
 }
 
 /* A directory we can create files in: probed by creating one. */
@@ -48,13 +48,13 @@ static int output_dir(struct pdf_shared *sh, const char *key, const json_t *valu
     char probe[4096];
     int fd;
 
-    if (pdf_setting_dir(value, key, &sh->output_dir, err) < 0)
+    if (heft_setting_dir(value, key, &sh->output_dir, err) < 0)
         return -1;
     snprintf(probe, sizeof probe, "%s/.heft-XXXXXX", sh->output_dir);
     fd = mkostemp(probe, O_CLOEXEC);
     if (fd < 0)
-        return pdf_setting_fail(err, key, "cannot create files in %s: %s", sh->output_dir,
-                                strerror(errno));
+        return heft_init_fail(err, key, "cannot create files in %s: %s", sh->output_dir,
+                              strerror(errno));
     close(fd);
     unlink(probe);
     return 0;
@@ -71,8 +71,8 @@ int pdf_output_setting(struct pdf_shared *sh, const char *key, const json_t *val
 int pdf_output_check(const struct pdf_shared *sh, struct heft_init_error *err)
 {
     if (sh->output != PDF_OUT_BLOB && !sh->output_dir)
-        return pdf_setting_fail(err, "output", "%s needs output_dir",
-                                sh->output == PDF_OUT_FILE ? "file" : "both");
+        return heft_init_fail(err, "output", "%s needs output_dir",
+                              sh->output == PDF_OUT_FILE ? "file" : "both");
     return 0;
 }
 

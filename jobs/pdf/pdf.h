@@ -61,13 +61,6 @@ typedef int (*pdf_setting_fn)(struct pdf_shared *sh, const char *key, const json
  * filled; unknown keys are refused. */
 struct pdf_shared *pdf_shared_new(const json_t *settings, struct heft_init_error *err);
 void pdf_shared_free(struct pdf_shared *sh);
-/* Fill err with key and a message; returns -1. */
-int pdf_setting_fail(struct heft_init_error *err, const char *key, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-/* A setting naming an existing directory by its absolute path: *dir gets
- * it resolved (realpath, malloc'ed). */
-int pdf_setting_dir(const json_t *value, const char *key, char **dir,
-                    struct heft_init_error *err);
 
 /* ---- templates (template.c) ---- */
 

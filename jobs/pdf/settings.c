@@ -8,13 +8,9 @@
  * knows about them is their names.  A key not in the table is refused, as
  * the config parser cannot know which keys a handler takes.
  */
-#include <errno.h>
-#include <limits.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "pdf.h"
 
@@ -33,37 +29,6 @@ static const struct setting settings[] = {
     { NULL, NULL },
 };
 
-int pdf_setting_fail(struct heft_init_error *err, const char *key, const char *fmt, ...)
-{
-    va_list ap;
-
-    snprintf(err->key, sizeof err->key, "%s", key);
-    va_start(ap, fmt);
-    vsnprintf(err->msg, sizeof err->msg, fmt, ap);
-    va_end(ap);
-    return -1;
-}
-
-int pdf_setting_dir(const json_t *value, const char *key, char **dir,
-                    struct heft_init_error *err)
-{
-    const char *s = json_string_value(value);
-    struct stat st;
-
-    if (!s || !*s)
-        return pdf_setting_fail(err, key, "must be the path of a directory");
-    if (s[0] != '/')
-        return pdf_setting_fail(err, key, "must be an absolute path, got \"%.200s\"", s);
-    *dir = realpath(s, NULL);
-    if (!*dir)
-        return pdf_setting_fail(err, key, "%.200s: %s", s, strerror(errno));
-    if (stat(*dir, &st) == 0 && S_ISDIR(st.st_mode))
-        return 0;
-    free(*dir);
-    *dir = NULL;
-    return pdf_setting_fail(err, key, "%.200s is not a directory", s);
-}
-
 /* "unknown key; pdf.render takes a, b or c". */
 static int unknown_key(const char *key, struct heft_init_error *err)
 {
@@ -74,8 +39,8 @@ static int unknown_key(const char *key, struct heft_init_error *err)
         len += (size_t)snprintf(known + len, sizeof known - len, "%s%s", i == 0 ? ""
                                 : settings[i + 1].key ? ", " : " or ", settings[i].key);
     if (i == 0)
-        return pdf_setting_fail(err, key, "unknown key; pdf.render takes no settings");
-    return pdf_setting_fail(err, key, "unknown key; pdf.render takes %s", known);
+        return heft_init_fail(err, key, "unknown key; pdf.render takes no settings");
+    return heft_init_fail(err, key, "unknown key; pdf.render takes %s", known);
 }
 
 static int parse_key(struct pdf_shared *sh, const char *key, const json_t *value,
@@ -105,11 +70,11 @@ struct pdf_shared *pdf_shared_new(const json_t *settings_obj, struct heft_init_e
     json_t *value;
 
     if (!sh) {
-        pdf_setting_fail(err, "", "out of memory");
+        heft_init_fail(err, "", "out of memory");
         return NULL;
     }
     if (!json_is_object(settings_obj)) {
-        pdf_setting_fail(err, "", "the settings must be a mapping");
+        heft_init_fail(err, "", "the settings must be a mapping");
         goto fail;
     }
     json_object_foreach((json_t *)settings_obj, key, value)

@@ -126,8 +126,8 @@ static int load_fail(struct loader *ld, const char *fmt, ...)
     va_end(ap);
     if (line)
         snprintf(where, sizeof where, ":%zu", line);
-    return pdf_setting_fail(ld->err, ld->key, "%s%s: %s%s%s", ld->file, where, ld->path,
-                            *ld->path ? ": " : "", msg);
+    return heft_init_fail(ld->err, ld->key, "%s%s: %s%s%s", ld->file, where, ld->path,
+                          *ld->path ? ": " : "", msg);
 }
 
 static int check_node(struct loader *ld, const json_t *node, int in_array);
@@ -247,12 +247,12 @@ static json_t *load_one(const char *file, int yaml, struct heft_init_error *err)
     if (yaml) {
         def = heft_yaml_parse(text, len, &lines, &yerr);
         if (!def)
-            pdf_setting_fail(err, ld.key, "%s:%zu: %s%s%s", file, yerr.line, yerr.path,
-                             *yerr.path ? ": " : "", yerr.msg);
+            heft_init_fail(err, ld.key, "%s:%zu: %s%s%s", file, yerr.line, yerr.path,
+                           *yerr.path ? ": " : "", yerr.msg);
     } else {
         def = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
         if (!def)
-            pdf_setting_fail(err, ld.key, "%s:%d: %s", file, jerr.line, jerr.text);
+            heft_init_fail(err, ld.key, "%s:%d: %s", file, jerr.line, jerr.text);
     }
     ld.lines = lines;
     if (def && !json_is_object(def))
@@ -309,18 +309,18 @@ static int add_template(struct pdf_shared *sh, const char *dir, const char *entr
     if (!kind)
         return 0;
     if (sh->ntemplates == MAX_TEMPLATES)
-        return pdf_setting_fail(err, "templates_dir", "more than %d templates", MAX_TEMPLATES);
+        return heft_init_fail(err, "templates_dir", "more than %d templates", MAX_TEMPLATES);
     n = strlen(dir) + strlen(entry) + 2;
     file = malloc(n);
     if (!file)
-        return pdf_setting_fail(err, "templates_dir", "out of memory");
+        return heft_init_fail(err, "templates_dir", "out of memory");
     snprintf(file, n, "%s/%s", dir, entry);
     t = &sh->templates[sh->ntemplates];
     t->file = file;
     t->name = strndup(entry, base);
     sh->ntemplates++;
     if (!t->name)
-        return pdf_setting_fail(err, "templates_dir", "out of memory");
+        return heft_init_fail(err, "templates_dir", "out of memory");
     t->def = load_one(file, kind == 2, err);
     return t->def ? 0 : -1;
 }
@@ -332,9 +332,9 @@ static int check_unique(const struct pdf_shared *sh, struct heft_init_error *err
 
     for (i = 1; i < sh->ntemplates; i++)
         if (!strcmp(sh->templates[i - 1].name, sh->templates[i].name))
-            return pdf_setting_fail(err, "templates_dir", "%s and %s are both template \"%s\"",
-                                    sh->templates[i - 1].file, sh->templates[i].file,
-                                    sh->templates[i].name);
+            return heft_init_fail(err, "templates_dir", "%s and %s are both template \"%s\"",
+                                  sh->templates[i - 1].file, sh->templates[i].file,
+                                  sh->templates[i].name);
     return 0;
 }
 
@@ -346,12 +346,12 @@ int pdf_templates_setting(struct pdf_shared *sh, const char *key, const json_t *
     DIR *d = NULL;
     int rc = -1;
 
-    if (pdf_setting_dir(value, key, &dir, err) < 0)
+    if (heft_setting_dir(value, key, &dir, err) < 0)
         return -1;
     sh->templates = calloc(MAX_TEMPLATES, sizeof *sh->templates);
     d = opendir(dir);
     if (!sh->templates || !d) {
-        pdf_setting_fail(err, key, "%s: %s", dir, d ? "out of memory" : strerror(errno));
+        heft_init_fail(err, key, "%s: %s", dir, d ? "out of memory" : strerror(errno));
         goto out;
     }
     while ((de = readdir(d)))

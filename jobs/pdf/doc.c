@@ -122,7 +122,7 @@ static const struct page_size page_sizes[] = {
     { "TABLOID", 792.00, 1224.00 }, { NULL, 0, 0 },
 };
 
-static int in_list(const char *const *list, const char *key)
+int pdf_in_list(const char *const *list, const char *key)
 {
     for (; *list; list++)
         if (strcmp(*list, key) == 0)
@@ -392,14 +392,15 @@ static int apply_props(struct parser *p, struct pdf_style *st, const json_t *obj
 
     json_object_foreach((json_t *)obj, key, v) {
         path_key(sub, path, key);
-        if ((skip && in_list(skip, key)) || (obj == p->cell && in_list(p->cell_keys, key)))
+        if ((skip && pdf_in_list(skip, key)) ||
+            (obj == p->cell && pdf_in_list(p->cell_keys, key)))
             continue;
         rc = apply_prop(p, st, key, v, sub);
         if (rc < 0)
             return -1;
         if (rc == 0)
             continue;
-        if (in_list(unsupported_keys, key))
+        if (pdf_in_list(unsupported_keys, key))
             return pdf_fail(p->err, "unsupported", "%s: \"%s\" is not supported yet", path, key);
         if (!p->quiet && pdf_parse_warn(p, "%s: unknown property \"%s\" ignored", path, key) != 0)
             return -1;
@@ -925,9 +926,9 @@ static int cop_type(struct parser *p, const json_t *op, const char *path, struct
                         path, t);
     c->kind = (enum pdf_cop_kind)i;
     json_object_foreach((json_t *)op, key, v) {
-        if (in_list(cop_unsupported, key))
+        if (pdf_in_list(cop_unsupported, key))
             return pdf_fail(p->err, "unsupported", "%s: \"%s\" is not supported yet", path, key);
-        if (!in_list(cop_keys, key))
+        if (!pdf_in_list(cop_keys, key))
             return pdf_fail(p->err, "bad_input", "%s: unknown property \"%s\"", path, key);
     }
     return 0;
@@ -1753,7 +1754,7 @@ static int parse_watermark(struct parser *p, const json_t *v, const struct pdf_s
                         json_is_object(v) ? "" : " or an object with \"text\"");
     json_object_foreach((json_t *)v, key, val) {
         path_key(sub, "watermark", key);
-        if (!in_list(wm_keys, key))
+        if (!pdf_in_list(wm_keys, key))
             return pdf_fail(p->err, "bad_input", "watermark: unknown property \"%s\"", key);
         if (strcmp(key, "text") != 0 && wm_prop(p, wm, key, val, sub) != 0)
             return -1;
@@ -1858,9 +1859,9 @@ static int check_top(struct parser *p, const json_t *def)
     const json_t *v;
 
     json_object_foreach((json_t *)def, key, v) {
-        if (in_list(top_keys, key))
+        if (pdf_in_list(top_keys, key))
             continue;
-        if (in_list(unsupported_top, key))
+        if (pdf_in_list(unsupported_top, key))
             return pdf_fail(p->err, "unsupported", "%s: \"%s\" is not supported yet", key, key);
         if (pdf_parse_warn(p, "%s: unknown property \"%s\" ignored", key, key) != 0)
             return -1;

@@ -36,6 +36,8 @@ int pdf_parse_style(struct parser *p, const struct pdf_style *parent, const json
                     const char *path, const char *const *skip, struct pdf_style *st);
 int pdf_parse_color(struct parser *p, const json_t *v, const char *path, double rgb[3]);
 int pdf_parse_bool(struct parser *p, const json_t *v, const char *path, int *out);
+/* Is key one of the NULL-terminated list? */
+int pdf_in_list(const char *const *list, const char *key);
 /* A warning for the job's result ("content[2]: unknown property ...
  * ignored"); only the first PDF_MAX_WARNINGS are kept. */
 int pdf_parse_warn(struct parser *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -53,14 +53,6 @@ void pdf_columns_free(struct pdf_columns *c)
     free(c);
 }
 
-static int has_key(const char *const *list, const char *key)
-{
-    for (; *list; list++)
-        if (strcmp(*list, key) == 0)
-            return 1;
-    return 0;
-}
-
 /* A width: a number of points, "*", "auto" or "N%". */
 static int parse_width(struct parser *p, const json_t *v, const char *path, struct pdf_width *w)
 {
@@ -206,7 +198,7 @@ static int parse_spec(struct parser *p, const json_t *spec, const char *path, st
     json_object_foreach((json_t *)spec, key, v) {
         if (strcmp(key, "heights") == 0)
             return pdf_fail(p->err, "unsupported", "%s: \"heights\" is not supported yet", sub);
-        if (!has_key(table_keys, key) &&
+        if (!pdf_in_list(table_keys, key) &&
             pdf_parse_warn(p, "%s: unknown property \"%s\" ignored", sub, key) != 0)
             return -1;
     }
@@ -312,32 +304,47 @@ static int cell_spans(struct parser *p, const json_t *cell, const char *path, st
     return 0;
 }
 
-/* One cell: spans, fill, border, then its content in a box of its own. */
-static int parse_cell(struct parser *p, const json_t *cell, const struct pdf_style *st,
-                      const char *path, struct pdf_table *t, size_t r, size_t c, long long depth)
+/* A cell's or a column's content: parsed as any content, into blocks of
+ * its own (*range), with no enclosing list, and with the node's grid keys
+ * (colSpan, width...) left to the grid. */
+static int parse_box(struct parser *p, const json_t *node, const char *const *grid_keys,
+                     const struct pdf_style *st, const char *path, long long depth,
+                     struct pdf_range *range)
 {
     static const double no_indent[2] = { 0, 0 };
-    struct pdf_cell *cl = &t->cells[r * t->ncols + c];
     const json_t *saved_cell = p->cell;
     const char *const *saved_keys = p->cell_keys;
     size_t saved_list = p->cur_list;
     int rc;
+
+    p->cell = node;
+    p->cell_keys = grid_keys;
+    p->cur_list = 0;
+    range->first = p->doc->nblocks;
+    rc = pdf_parse_node(p, node, st, no_indent, path, depth + 1);
+    range->end = p->doc->nblocks;
+    p->cell = saved_cell;
+    p->cell_keys = saved_keys;
+    p->cur_list = saved_list;
+    return rc;
+}
+
+/* One cell: spans, fill, border, then its content in a box of its own. */
+static int parse_cell(struct parser *p, const json_t *cell, const struct pdf_style *st,
+                      const char *path, struct pdf_table *t, size_t r, size_t c, long long depth)
+{
+    struct pdf_cell *cl = &t->cells[r * t->ncols + c];
 
     if (cl->covered)        /* pdfmake ignores what sits under a span */
         return 0;
     if (cell_spans(p, cell, path, t, r, c) != 0 || cell_fill(p, st, cell, path, cl) != 0 ||
         cell_border(p, cell, path, cl) != 0)
         return -1;
-    p->cell = cell;
-    p->cell_keys = cell_keys;
-    p->cur_list = 0;
-    cl->body.first = p->doc->nblocks;
-    rc = json_is_null(cell) ? 0 : pdf_parse_node(p, cell, st, no_indent, path, depth + 1);
-    cl->body.end = p->doc->nblocks;
-    p->cell = saved_cell;
-    p->cell_keys = saved_keys;
-    p->cur_list = saved_list;
-    return rc;
+    if (json_is_null(cell)) {       /* an empty cell: no blocks at all */
+        cl->body.first = cl->body.end = p->doc->nblocks;
+        return 0;
+    }
+    return parse_box(p, cell, cell_keys, st, path, depth, &cl->body);
 }
 
 static int parse_cells(struct parser *p, const json_t *spec, const struct pdf_style *st,
@@ -418,28 +425,14 @@ int pdf_parse_table(struct parser *p, const json_t *node, const struct pdf_style
 static int parse_column(struct parser *p, const json_t *col, const struct pdf_style *st,
                         const char *path, struct pdf_columns *cs, size_t i, long long depth)
 {
-    static const double no_indent[2] = { 0, 0 };
     const json_t *w = json_is_object(col) ? json_object_get(col, "width") : NULL;
-    const json_t *saved_cell = p->cell;
-    const char *const *saved_keys = p->cell_keys;
-    size_t saved_list = p->cur_list;
     char sub[PATH_MAX_LEN];
-    int rc;
 
     cs->widths[i].kind = PDF_WIDTH_STAR;
     pdf_path_key(sub, path, "width");
     if (w && parse_width(p, w, sub, &cs->widths[i]) != 0)
         return -1;
-    p->cell = col;
-    p->cell_keys = column_keys;
-    p->cur_list = 0;
-    cs->cols[i].first = p->doc->nblocks;
-    rc = pdf_parse_node(p, col, st, no_indent, path, depth + 1);
-    cs->cols[i].end = p->doc->nblocks;
-    p->cell = saved_cell;
-    p->cell_keys = saved_keys;
-    p->cur_list = saved_list;
-    return rc;
+    return parse_box(p, col, column_keys, st, path, depth, &cs->cols[i]);
 }
 
 int pdf_parse_columns(struct parser *p, const json_t *node, const struct pdf_style *parent,

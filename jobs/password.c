@@ -140,6 +140,7 @@ const struct heft_handler heft_password_hash_handler = {
     .summary = "hash a password with argon2id, bcrypt, scrypt or PBKDF2-SHA256",
     .init = pw_init,
     .fini = pw_fini,
+    .flags = HEFT_HANDLER_SEAL_PAYLOAD,
 };
 
 const struct heft_handler heft_password_verify_handler = {
@@ -148,4 +149,5 @@ const struct heft_handler heft_password_verify_handler = {
     .summary = "check a password against an argon2id, bcrypt, scrypt or PBKDF2 hash string",
     .init = pw_init,
     .fini = pw_fini,
+    .flags = HEFT_HANDLER_SEAL_PAYLOAD,
 };

@@ -63,16 +63,17 @@ static void add_job_args(struct heft_cmd *c, const struct heft_job *job, const c
         heft_cmd_borrows(c, "");
         heft_cmd_borrows(c, "");
         break;
-    default:
+    default:                          /* a sealed payload never goes back */
         heft_cmd_borrows(c, job->code);
         heft_cmd_borrow(c, job->message.data, job->message.len);
-        heft_cmd_borrow(c, job->payload_text, job->payload_len);
+        heft_cmd_borrow(c, job->payload_text, job->sealed ? 0 : job->payload_len);
         break;
     }
     heft_cmd_int(c, job->n);
     heft_cmd_int(c, job->attempt);
     heft_cmd_int(c, -heft_ms_until(&job->taken));   /* ms since a worker took it */
     heft_cmd_borrows(c, job->opts.reply ? "1" : "0");
+    heft_cmd_borrows(c, job->sealed ? "1" : "0");
 }
 
 static struct heft_cmd *next_cmd(struct acker *a)
@@ -119,12 +120,13 @@ static int build_queue(struct acker *a, struct heft_job **jobs, size_t n, int q,
             break;
         if (!(c = next_cmd(a)))
             return -1;
-        heft_link_script(a->link, c, HEFT_SCRIPT_FINISH, 6 + 2 * (int)count);
+        heft_link_script(a->link, c, HEFT_SCRIPT_FINISH, 7 + 2 * (int)count);
         for (k = 0; k < HEFT_NBANDS; k++)
             heft_cmd_borrows(c, hq->stream[k]);
         heft_cmd_borrows(c, hq->delayed);
         heft_cmd_borrows(c, hq->dead);
         heft_cmd_borrows(c, hq->stats);
+        heft_cmd_borrows(c, hq->sealed);
         for (k = start; k < i; k++)
             if (jobs[k]->queue == q) {
                 heft_cmd_printf(c, "%sjob:%s", hq->prefix, jobs[k]->id ? jobs[k]->id : "");

@@ -574,6 +574,7 @@ static const struct field type_fields[] = {
     INT_FIELD(struct heft_type_conf, "max_payload_bytes", F_SIZE, max_payload_bytes, 0,
               1073741824),
     INT_FIELD(struct heft_type_conf, "timeout_ms", F_LLONG, timeout_ms, 0, 86400000),
+    { .key = "seal_payload", .kind = F_BOOL, .off = offsetof(struct heft_type_conf, seal_payload) },
     CUSTOM("limits", read_limits),
     END_FIELDS,
 };
@@ -601,6 +602,7 @@ static struct heft_type_conf *type_slot(struct loader *ld, struct heft_config *c
     }
     t = &cfg->types[cfg->ntypes];
     memset(t, 0, sizeof(*t));
+    t->seal_payload = -1;
     t->name = strdup(text_of(key));
     t->settings = json_object();
     t->settings_lines = json_object();

@@ -46,6 +46,7 @@ struct heft_type_conf {
     char *name;
     size_t max_payload_bytes;
     long long timeout_ms;
+    int seal_payload;           /* 1/0 from the file; -1: the handler's flag decides */
     size_t nlimits;
     struct heft_limit_conf limits[HEFT_MAX_LIMITS];
     json_t *settings;           /* an object, owned; never NULL once loaded */

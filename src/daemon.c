@@ -46,13 +46,14 @@ static int queue_init(struct heft_queue *q, const struct heft_queue_conf *qc)
     q->stream[HEFT_BAND_LOW] = queue_key(qc->name, "ready:low");
     q->delayed = queue_key(qc->name, "delayed");
     q->dead = queue_key(qc->name, "dead");
+    q->sealed = queue_key(qc->name, "sealed");
     q->stats = queue_key(qc->name, "stats");
     q->events = queue_key(qc->name, "events");
     q->paused = queue_key(qc->name, "paused");
     q->prefix = queue_key(qc->name, "");
     atomic_init(&q->is_paused, 0);
     return q->name && q->stream[0] && q->stream[1] && q->stream[2] && q->delayed &&
-           q->dead && q->stats && q->events && q->paused && q->prefix ? 0 : -1;
+           q->dead && q->sealed && q->stats && q->events && q->paused && q->prefix ? 0 : -1;
 }
 
 static void queue_fini(struct heft_queue *q)
@@ -64,6 +65,7 @@ static void queue_fini(struct heft_queue *q)
         free(q->stream[b]);
     free(q->delayed);
     free(q->dead);
+    free(q->sealed);
     free(q->stats);
     free(q->events);
     free(q->paused);

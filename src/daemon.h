@@ -36,6 +36,7 @@ struct heft_queue {
     char *stream[HEFT_NBANDS];    /* heft:{Q}:ready:high|normal|low */
     char *delayed;                /* heft:{Q}:delayed */
     char *dead;                   /* heft:{Q}:dead */
+    char *sealed;                 /* heft:{Q}:sealed */
     char *stats;                  /* heft:{Q}:stats */
     char *events;                 /* heft:{Q}:events (pub/sub channel) */
     char *paused;                 /* heft:{Q}:paused */

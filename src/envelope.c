@@ -187,6 +187,11 @@ int heft_envelope_check(struct heft_job *job, const struct heft_config *cfg)
     }
     job->payload = json_loadb(job->payload_text ? job->payload_text : "", job->payload_len,
                               JSON_DECODE_ANY | JSON_ALLOW_NUL, &jerr);
+    if (!job->payload && job->sealed) {     /* jansson quotes the text near the error */
+        heft_job_set_error(job, "bad_json", 0, "payload is not valid JSON at line %d column %d "
+                           "(details withheld: the payload is sealed)", jerr.line, jerr.column);
+        return -1;
+    }
     if (!job->payload) {
         heft_job_set_error(job, "bad_json", 0, "payload is not valid JSON: %s at line %d column %d",
                            jerr.text, jerr.line, jerr.column);

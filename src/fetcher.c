@@ -9,6 +9,10 @@
  * second.  A round costs one round trip: everything a worker needs (id,
  * type, payload, options, attempt) is in the stream entry, and marking the
  * jobs active in their hashes is left to the maintenance thread.
+ *
+ * Jobs of a type that seals its payload (a password) cost one more round
+ * trip: seal.lua takes their entries out of the stream before any of them
+ * runs, so the secret is in Redis only while the job waits.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +20,7 @@
 #include "daemon.h"
 #include "link.h"
 #include "log.h"
+#include "registry.h"
 
 #define BLOCK_MS 1000
 
@@ -125,6 +130,7 @@ static void take_stream(struct fetcher *f, const redisReply *s, struct heft_job 
         if (!job)
             continue;     /* out of memory: the entry stays pending and is reclaimed */
         take_fields(job, e->element[1]);
+        job->sealed = job->id && job->type && heft_type_sealed(f->d->cfg, job->type);
         **tail = job;
         *tail = &job->next;
         (*n)++;
@@ -235,6 +241,64 @@ static redisReply *fetch(struct fetcher *f, size_t want)
     return r;
 }
 
+static int seal_queue(struct fetcher *f, struct heft_job *list, int q, size_t n)
+{
+    const struct heft_queue *hq = &f->d->queues[q];
+    struct heft_job *job;
+    redisReply *r;
+    int ok;
+
+    heft_cmd_reset(&f->cmd);
+    heft_link_script(f->link, &f->cmd, HEFT_SCRIPT_SEAL, 1 + 2 * (int)n);
+    heft_cmd_borrows(&f->cmd, hq->sealed);
+    for (job = list; job; job = job->next)
+        if (job->sealed && job->queue == q) {
+            heft_cmd_borrows(&f->cmd, hq->stream[job->band]);
+            heft_cmd_printf(&f->cmd, "%sjob:%s", hq->prefix, job->id);
+        }
+    heft_cmd_borrows(&f->cmd, "take");
+    heft_cmd_int(&f->cmd, f->d->cfg->lease_ms);
+    for (job = list; job; job = job->next)
+        if (job->sealed && job->queue == q) {
+            heft_cmd_borrows(&f->cmd, job->entry);
+            heft_cmd_borrows(&f->cmd, job->id);
+        }
+    if (!(r = heft_link_call_script(f->link, &f->cmd)))
+        return -1;
+    ok = r->type == REDIS_REPLY_INTEGER;
+    if (!ok)
+        log_error("seal %s: %s", hq->name, r->type == REDIS_REPLY_ERROR ? r->str : "odd reply");
+    freeReplyObject(r);
+    return ok ? 0 : -1;
+}
+
+/* Seal the batch's sealed jobs, one call per queue.  A job that could not
+ * be sealed does not run now: dropped here, its entry stays pending and
+ * its lease brings it back, payload and all, for another try. */
+static struct heft_job *seal_batch(struct fetcher *f, struct heft_job *list)
+{
+    struct heft_job *job, **p;
+    size_t q, n;
+
+    for (q = 0; q < f->d->nqueues; q++) {
+        for (n = 0, job = list; job; job = job->next)
+            n += job->sealed && job->queue == (int)q;
+        if (!n || seal_queue(f, list, (int)q, n) == 0)
+            continue;
+        log_warn("queue %s: %zu sealed job(s) not taken; they come back after their lease",
+                 f->d->queues[q].name, n);
+        for (p = &list; (job = *p);) {
+            if (job->sealed && job->queue == (int)q) {
+                *p = job->next;
+                heft_job_destroy(job);
+            } else {
+                p = &job->next;
+            }
+        }
+    }
+    return list;
+}
+
 static void dispatch(struct fetcher *f, struct heft_job *list)
 {
     struct heft_job *job, *next;
@@ -271,6 +335,7 @@ static void round_once(struct fetcher *f)
         return;
     list = parse_batch(f, r, &n);
     freeReplyObject(r);
+    list = seal_batch(f, list);
     if (!list)
         return;
     dispatch(f, list);

@@ -44,6 +44,8 @@ void heft_job_destroy(struct heft_job *job)
     free(job->entry);
     free(job->id);
     free(job->type);
+    if (job->sealed && job->payload_text)
+        explicit_bzero(job->payload_text, job->payload_len);
     free(job->payload_text);
     free(job->opts_text);
     json_decref(job->payload);
@@ -52,6 +54,27 @@ void heft_job_destroy(struct heft_job *job)
     heft_buf_free(&job->message);
     free(job->reply);
     free(job);
+}
+
+/* Zero the strings of a parsed payload before it is freed.  Only nodes
+ * this tree alone holds (refcount 1 all the way down) are touched: a
+ * value the handler put in its result stays intact. */
+void heft_json_wipe(json_t *v)
+{
+    const char *key;
+    json_t *x;
+    size_t i;
+
+    if (!v || v->refcount != 1)
+        return;
+    if (json_is_string(v))
+        explicit_bzero((char *)json_string_value(v), json_string_length(v));
+    else if (json_is_array(v))
+        json_array_foreach(v, i, x)
+            heft_json_wipe(x);
+    else if (json_is_object(v))
+        json_object_foreach(v, key, x)
+            heft_json_wipe(x);
 }
 
 const char *heft_band_name(enum heft_band band)

@@ -58,6 +58,7 @@ struct heft_job {
     char *opts_text;
     size_t opts_len;
     int attempt;
+    int sealed;                     /* its payload was taken out of Redis */
 
     /* envelope, valid once heft_envelope_check() succeeded */
     json_t *payload;
@@ -94,6 +95,9 @@ void heft_job_destroy(struct heft_job *job);
 /* Record a failure on the daemon's side (envelope errors, timeouts). */
 void heft_job_set_error(struct heft_job *job, const char *code, int retryable,
                         const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+/* Zero a sealed job's parsed payload's strings (see job.c) before it is freed. */
+void heft_json_wipe(json_t *v);
 
 const char *heft_band_name(enum heft_band band);
 const char *heft_outcome_state(enum heft_outcome o);

@@ -43,6 +43,7 @@ static const char *const script_text[HEFT_SCRIPT_COUNT] = {
     [HEFT_SCRIPT_FINISH] = heft_script_finish,
     [HEFT_SCRIPT_PROMOTE] = heft_script_promote,
     [HEFT_SCRIPT_RECLAIM] = heft_script_reclaim,
+    [HEFT_SCRIPT_SEAL] = heft_script_seal,
 };
 
 const char *heft_script_text(enum heft_script s)

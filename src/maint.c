@@ -4,7 +4,8 @@
  *   every poll_ms        move due delayed/retrying jobs to their stream
  *   every lease_ms / 3   renew the lease on every job this process holds
  *   every lease_ms / 2   reclaim jobs whose holder stopped renewing (dead
- *                        process), requeue them or quarantine poison ones
+ *                        process), requeue them or quarantine poison ones;
+ *                        sealed jobs (no payload left to requeue) end dead
  *   every poll_ms        read the queues' pause flags; mark the jobs fetched
  *                        since the last tick active (start.lua)
  *   every heartbeat_ms   publish this process's heartbeat and job progress
@@ -36,6 +37,21 @@ struct maint {
     long long next_lease, next_reap, next_beat, next_trim;
 };
 
+/* Up to SCAN_BATCH members of the sorted set key scored up to now: the
+ * candidates for a script that re-checks them by Redis's clock. */
+static redisReply *due_members(struct maint *m, const char *key, long long now)
+{
+    heft_cmd_reset(&m->cmd);
+    heft_cmd_borrows(&m->cmd, "ZRANGEBYSCORE");
+    heft_cmd_borrows(&m->cmd, key);
+    heft_cmd_borrows(&m->cmd, "-inf");
+    heft_cmd_int(&m->cmd, now);
+    heft_cmd_borrows(&m->cmd, "LIMIT");
+    heft_cmd_borrows(&m->cmd, "0");
+    heft_cmd_int(&m->cmd, SCAN_BATCH);
+    return heft_link_call(m->link, &m->cmd);
+}
+
 /* ---- promotion of delayed jobs ---- */
 
 static int promote_queue(struct maint *m, const struct heft_queue *q, long long now)
@@ -44,15 +60,7 @@ static int promote_queue(struct maint *m, const struct heft_queue *q, long long 
     size_t i;
     int b;
 
-    heft_cmd_reset(&m->cmd);
-    heft_cmd_borrows(&m->cmd, "ZRANGEBYSCORE");
-    heft_cmd_borrows(&m->cmd, q->delayed);
-    heft_cmd_borrows(&m->cmd, "-inf");
-    heft_cmd_int(&m->cmd, now);
-    heft_cmd_borrows(&m->cmd, "LIMIT");
-    heft_cmd_borrows(&m->cmd, "0");
-    heft_cmd_int(&m->cmd, SCAN_BATCH);
-    if (!(ids = heft_link_call(m->link, &m->cmd)))
+    if (!(ids = due_members(m, q->delayed, now)))
         return -1;
     if (ids->type == REDIS_REPLY_ARRAY && ids->elements > 0) {
         heft_cmd_reset(&m->cmd);
@@ -99,10 +107,43 @@ static void add_held(struct heft_job *job, void *opaque)
 {
     struct lease_args *la = opaque;
 
-    if (job->queue == la->queue && job->band == la->band && job->outcome != HEFT_OUT_SKIP) {
+    if (job->queue == la->queue && job->band == la->band && job->outcome != HEFT_OUT_SKIP &&
+        !job->sealed) {
         heft_cmd_copy(&la->m->cmd, job->entry, strlen(job->entry));
         la->count++;
     }
+}
+
+static void add_sealed(struct heft_job *job, void *opaque)
+{
+    struct lease_args *la = opaque;
+
+    if (job->queue == la->queue && job->sealed && job->outcome != HEFT_OUT_SKIP) {
+        heft_cmd_copy(&la->m->cmd, job->id, strlen(job->id));
+        la->count++;
+    }
+}
+
+/* A sealed job's lease is its score in heft:{Q}:sealed (seal.lua renew). */
+static int renew_sealed(struct maint *m, int q)
+{
+    struct lease_args la = { .m = m, .queue = q };
+    redisReply *r;
+
+    heft_cmd_reset(&m->cmd);
+    heft_link_script(m->link, &m->cmd, HEFT_SCRIPT_SEAL, 1);
+    heft_cmd_borrows(&m->cmd, m->d->queues[q].sealed);
+    heft_cmd_borrows(&m->cmd, "renew");
+    heft_cmd_int(&m->cmd, m->d->cfg->lease_ms);
+    heft_pool_visit(m->d->pool, add_sealed, &la);
+    if (!la.count)
+        return 0;
+    if (!(r = heft_link_call_script(m->link, &m->cmd)))
+        return -1;
+    if (r->type == REDIS_REPLY_ERROR)
+        log_error("renew sealed %s: %s", m->d->queues[q].name, r->str);
+    freeReplyObject(r);
+    return 0;
 }
 
 /* XCLAIM ... 0 ids JUSTID resets each entry's idle time: the lease. */
@@ -113,6 +154,8 @@ static void renew_leases(struct maint *m)
     size_t q;
 
     for (q = 0; q < m->d->nqueues; q++) {
+        if (renew_sealed(m, (int)q) < 0)
+            return;
         for (la.band = HEFT_BAND_HIGH; la.band < HEFT_NBANDS; la.band++) {
             heft_cmd_reset(&m->cmd);
             heft_cmd_borrows(&m->cmd, "XCLAIM");
@@ -256,32 +299,63 @@ static int entry_ok(const redisReply *e)
            e->element[1]->type == REDIS_REPLY_ARRAY;
 }
 
+/* reclaim.lua's KEYS up to the jobs' own. */
+static void reclaim_begin(struct maint *m, const struct heft_queue *q, int band, size_t n)
+{
+    heft_cmd_reset(&m->cmd);
+    heft_link_script(m->link, &m->cmd, HEFT_SCRIPT_RECLAIM, 4 + 2 * (int)n);
+    heft_cmd_borrows(&m->cmd, q->stream[band]);
+    heft_cmd_borrows(&m->cmd, q->dead);
+    heft_cmd_borrows(&m->cmd, q->stats);
+    heft_cmd_borrows(&m->cmd, q->sealed);
+}
+
+static void reclaim_job_keys(struct maint *m, const struct heft_queue *q, const char *id)
+{
+    heft_cmd_printf(&m->cmd, "%sjob:%s", q->prefix, id);
+    heft_cmd_printf(&m->cmd, "%sreply:%s", q->prefix, id);
+}
+
+static void reclaim_args(struct maint *m, const struct heft_queue *q)
+{
+    heft_cmd_int(&m->cmd, m->d->cfg->max_deliveries);
+    heft_cmd_int(&m->cmd, m->d->cfg->dead_max_age);
+    heft_cmd_borrows(&m->cmd, q->events);
+}
+
+static void reclaim_send(struct maint *m, const struct heft_queue *q)
+{
+    redisReply *r = heft_link_call_script(m->link, &m->cmd);
+
+    if (r && r->type == REDIS_REPLY_ARRAY && r->elements == 2 &&
+        (r->element[0]->integer || r->element[1]->integer))
+        log_warn("queue %s: reclaimed %lld job(s) from stopped workers, %lld dead "
+                 "(poison, or sealed and lost)",
+                 q->name, r->element[0]->integer, r->element[1]->integer);
+    else if (r && r->type == REDIS_REPLY_ERROR)
+        log_error("reclaim %s: %s", q->name, r->str);
+    if (r)
+        freeReplyObject(r);
+}
+
 static void reclaim_entries(struct maint *m, const struct heft_queue *q, int band, const redisReply *entries)
 {
-    redisReply *r;
     size_t i, n = 0;
 
     for (i = 0; i < entries->elements; i++)
         n += entry_ok(entries->element[i]);
     if (!n)
         return;
-    heft_cmd_reset(&m->cmd);
-    heft_link_script(m->link, &m->cmd, HEFT_SCRIPT_RECLAIM, 3 + 2 * (int)n);
-    heft_cmd_borrows(&m->cmd, q->stream[band]);
-    heft_cmd_borrows(&m->cmd, q->dead);
-    heft_cmd_borrows(&m->cmd, q->stats);
+    reclaim_begin(m, q, band, n);
     for (i = 0; i < entries->elements; i++) {
         const redisReply *e = entries->element[i], *id;
 
         if (!entry_ok(e))
             continue;
         id = field(e->element[1], "id");
-        heft_cmd_printf(&m->cmd, "%sjob:%s", q->prefix, id ? id->str : "");
-        heft_cmd_printf(&m->cmd, "%sreply:%s", q->prefix, id ? id->str : "");
+        reclaim_job_keys(m, q, id ? id->str : "");
     }
-    heft_cmd_int(&m->cmd, m->d->cfg->max_deliveries);
-    heft_cmd_int(&m->cmd, m->d->cfg->dead_max_age);
-    heft_cmd_borrows(&m->cmd, q->events);
+    reclaim_args(m, q);
     for (i = 0; i < entries->elements; i++) {
         const redisReply *e = entries->element[i];
 
@@ -293,15 +367,34 @@ static void reclaim_entries(struct maint *m, const struct heft_queue *q, int ban
         borrow_field(&m->cmd, e->element[1], "payload");
         borrow_field(&m->cmd, e->element[1], "opts");
     }
-    r = heft_link_call_script(m->link, &m->cmd);
-    if (r && r->type == REDIS_REPLY_ARRAY && r->elements == 2 &&
-        (r->element[0]->integer || r->element[1]->integer))
-        log_warn("queue %s: reclaimed %lld job(s) from stopped workers, %lld quarantined as poison",
-                 q->name, r->element[0]->integer, r->element[1]->integer);
-    else if (r && r->type == REDIS_REPLY_ERROR)
-        log_error("reclaim %s: %s", q->name, r->str);
-    if (r)
-        freeReplyObject(r);
+    reclaim_send(m, q);
+}
+
+/* Sealed jobs whose lease looks over by this host's clock; reclaim.lua
+ * decides by Redis's. */
+static int reap_sealed(struct maint *m, const struct heft_queue *q)
+{
+    redisReply *ids;
+    size_t i;
+
+    if (!(ids = due_members(m, q->sealed, heft_now_ms())))
+        return -1;
+    if (ids->type == REDIS_REPLY_ARRAY && ids->elements > 0) {
+        reclaim_begin(m, q, HEFT_BAND_NORMAL, ids->elements);
+        for (i = 0; i < ids->elements; i++)
+            reclaim_job_keys(m, q, ids->element[i]->str);
+        reclaim_args(m, q);
+        for (i = 0; i < ids->elements; i++) {
+            heft_cmd_borrows(&m->cmd, "");
+            heft_cmd_borrow(&m->cmd, ids->element[i]->str, ids->element[i]->len);
+            heft_cmd_borrows(&m->cmd, "");
+            heft_cmd_borrows(&m->cmd, "");
+            heft_cmd_borrows(&m->cmd, "");
+        }
+        reclaim_send(m, q);
+    }
+    freeReplyObject(ids);
+    return 0;
 }
 
 /* XAUTOCLAIM entries idle longer than a lease, one page at a time. */
@@ -339,10 +432,13 @@ static void reap_all(struct maint *m)
     size_t q;
     int b;
 
-    for (q = 0; q < m->d->nqueues; q++)
+    for (q = 0; q < m->d->nqueues; q++) {
+        if (reap_sealed(m, &m->d->queues[q]) < 0)
+            return;
         for (b = 0; b < HEFT_NBANDS; b++)
             if (reap_stream(m, &m->d->queues[q], b) < 0)
                 return;
+    }
 }
 
 /* ---- heartbeat, pause flags, dead-set trimming ---- */

@@ -24,6 +24,17 @@ const struct heft_handler *heft_handler_find(const char *type)
     return NULL;
 }
 
+int heft_type_sealed(const struct heft_config *cfg, const char *type)
+{
+    const struct heft_type_conf *t = heft_config_type(cfg, type);
+    const struct heft_handler *h;
+
+    if (t && t->seal_payload >= 0)
+        return t->seal_payload;
+    h = heft_handler_find(type);
+    return h && (h->flags & HEFT_HANDLER_SEAL_PAYLOAD);
+}
+
 static size_t handler_count(void)
 {
     size_t n = 0;

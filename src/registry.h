@@ -14,6 +14,9 @@
 extern const struct heft_handler *const heft_builtin_handlers[];
 
 const struct heft_handler *heft_handler_find(const char *type);
+/* Whether jobs of type get their payload out of Redis once taken: the
+ * config's seal_payload, else the handler's HEFT_HANDLER_SEAL_PAYLOAD. */
+int heft_type_sealed(const struct heft_config *cfg, const char *type);
 
 /* The states of the built-in handlers, in table order (an opaque array). */
 struct heft_states;

@@ -12,5 +12,6 @@ extern const char heft_script_start[];
 extern const char heft_script_finish[];
 extern const char heft_script_promote[];
 extern const char heft_script_reclaim[];
+extern const char heft_script_seal[];
 
 #endif

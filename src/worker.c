@@ -24,7 +24,8 @@ static void run_handler(struct heft_job *job, struct heft_daemon *d, int *rc)
     *rc = job->handler->run(job);
 }
 
-/* A failure becomes a retry, a death (last attempt) or a final failure. */
+/* A failure becomes a retry, a death (last attempt) or a final failure.
+ * A sealed job is never retried: that would put its payload back in Redis. */
 static void classify_failure(struct heft_job *job, struct heft_daemon *d)
 {
     if (!job->code[0])
@@ -32,7 +33,7 @@ static void classify_failure(struct heft_job *job, struct heft_daemon *d)
     if (!job->retryable) {
         job->outcome = HEFT_OUT_FAIL;
         job->n = job->opts.result_ttl;
-    } else if (job->attempt < job->opts.attempts) {
+    } else if (job->attempt < job->opts.attempts && !job->sealed) {
         job->outcome = HEFT_OUT_RETRY;
         job->n = heft_backoff_ms(&job->opts, job->attempt, (uint32_t)random());
     } else {
@@ -137,6 +138,8 @@ void heft_worker_run(struct heft_job *job, void *arg)
     /* The parsed payload dies on the thread that built it: thousands of
      * small blocks freed by the acker's thread would contend for this
      * thread's malloc arena (a retry re-sends payload_text, not this). */
+    if (job->sealed)
+        heft_json_wipe(job->payload);
     json_decref(job->payload);
     job->payload = NULL;
     decide(job, d, ran, rc);

@@ -168,6 +168,7 @@ START_TEST(test_config_full_file_sets_every_key)
     ck_assert_ptr_nonnull(echo);
     ck_assert_uint_eq(echo->max_payload_bytes, 65536);
     ck_assert_int_eq(echo->timeout_ms, 10000);
+    ck_assert_int_eq(echo->seal_payload, 1);
     ck_assert_uint_eq(echo->nlimits, 2);
     ck_assert_str_eq(echo->limits[0].name, "pages");
     ck_assert_int_eq(echo->limits[0].value, 500);
@@ -177,6 +178,7 @@ START_TEST(test_config_full_file_sets_every_key)
     ck_assert_ptr_nonnull(thumb);
     ck_assert_uint_eq(thumb->max_payload_bytes, 0);
     ck_assert_int_eq(thumb->timeout_ms, 0);
+    ck_assert_int_eq(thumb->seal_payload, -1);      /* the handler decides */
     ck_assert_uint_eq(thumb->nlimits, 0);
     heft_config_free(&cfg);
 }

@@ -72,6 +72,16 @@ int heft_init_fail(struct heft_init_error *err, const char *key, const char *fmt
 int heft_setting_dir(const json_t *value, const char *key, char **dir,
                      struct heft_init_error *err);
 
+/* struct heft_handler's flags. */
+enum heft_handler_flag {
+    /* The payload carries a secret (a password): heftd removes it from
+     * Redis as soon as it takes the job ("sealing" it, docs/security.md).
+     * Such a job is never retried or requeued with its payload; a worker
+     * lost while running it ends it dead with code "lost".  The config's
+     * jobs.types.TYPE.seal_payload overrides this either way. */
+    HEFT_HANDLER_SEAL_PAYLOAD = 1u << 0,
+};
+
 /* One job type.  Handlers are listed in one table (jobs/registry.c). */
 struct heft_handler {
     const char *type;            /* "echo", "pdf.render": what clients enqueue */
@@ -80,7 +90,8 @@ struct heft_handler {
     /* Optional.  Called once when heftd starts (and again on reload, later),
      * before any job of the type runs, with the type's settings (a JSON
      * object, borrowed; empty when the config has none): every key of
-     * jobs.types.TYPE other than max_payload_bytes, timeout_ms and limits,
+     * jobs.types.TYPE other than max_payload_bytes, timeout_ms, seal_payload
+     * and limits,
      * converted from YAML as <heft/yaml.h> says.  Builds read-only state
      * that every worker thread shares (parsed templates, font metrics...).
      * Returns HEFT_OK with *state set (NULL is fine), or HEFT_ERR with err
@@ -90,6 +101,7 @@ struct heft_handler {
     int (*init)(const json_t *settings, void **state, struct heft_init_error *err);
     /* Optional: frees what init built; called after the last job of the type. */
     void (*fini)(void *state);
+    unsigned flags;              /* enum heft_handler_flag bits */
 };
 
 /* ---- inputs (borrowed) ---- */

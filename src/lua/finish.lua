@@ -1,9 +1,12 @@
 -- heft protocol 1: record the outcome of a batch of jobs of one queue (heftd only).
 -- KEYS: 1..3 heft:{Q}:ready:high|normal|low  4 heft:{Q}:delayed  5 heft:{Q}:dead
---       6 heft:{Q}:stats  then per job: heft:{Q}:job:ID, heft:{Q}:reply:ID
--- ARGV: 1 events channel  2 worker (consumer) name, then 12 per job:
+--       6 heft:{Q}:stats  7 heft:{Q}:sealed
+--       then per job: heft:{Q}:job:ID, heft:{Q}:reply:ID
+-- ARGV: 1 events channel  2 worker (consumer) name, then 13 per job:
 --       id, stream entry, band (1..3), outcome, outcome message (JSON), a, b, c, n,
---       attempt, ms since the worker started the job, 1 if the job asked for a reply
+--       attempt, ms since the worker started the job, 1 if the job asked for a reply,
+--       1 if the job is sealed (its lease is in the sealed set; its payload, c, is
+--       given only to release it)
 --   ok:    a result JSON, b blob, n result TTL (s)
 --   fail:  a code, b message, c payload, n result TTL (s)
 --   dead:  a code, b message, c payload, n dead TTL (s)
@@ -34,25 +37,29 @@ local function final(job, reply, ttl, json, attempt, age, want, nfields, ...)
   redis.call('PUBLISH', ARGV[1], json)
   return true
 end
-for j = 0, (#ARGV - 2) / 12 - 1 do
-  local a = j * 12 + 2
+for j = 0, (#ARGV - 2) / 13 - 1 do
+  local a = j * 13 + 2
   local id, entry, band, outcome = ARGV[a + 1], ARGV[a + 2], tonumber(ARGV[a + 3]), ARGV[a + 4]
   local json, x, y, z, n = ARGV[a + 5], ARGV[a + 6], ARGV[a + 7], ARGV[a + 8], ARGV[a + 9]
-  local attempt, age, want = ARGV[a + 10], ARGV[a + 11], ARGV[a + 12]
-  local job, reply = KEYS[7 + j * 2], KEYS[8 + j * 2]
+  local attempt, age, want, sealed = ARGV[a + 10], ARGV[a + 11], ARGV[a + 12], ARGV[a + 13]
+  local job, reply = KEYS[8 + j * 2], KEYS[9 + j * 2]
   local ok = false
   table.insert(done[band], entry)
+  if sealed == '1' then redis.call('ZREM', KEYS[7], id) end
   if outcome == 'ok' then
     if y ~= '' then
       ok = final(job, reply, n, json, attempt, age, want, 4, 'state', 'succeeded', 'result', x, 'blob', y)
     else
       ok = final(job, reply, n, json, attempt, age, want, 3, 'state', 'succeeded', 'result', x)
     end
-  elseif outcome == 'fail' then
-    ok = final(job, reply, n, json, attempt, age, want, 5, 'state', 'failed', 'error_code', x, 'error', y, 'payload', z)
-  elseif outcome == 'dead' then
-    ok = final(job, reply, n, json, attempt, age, want, 5, 'state', 'dead', 'error_code', x, 'error', y, 'payload', z)
-    if ok then redis.call('ZADD', KEYS[5], now, id) end
+  elseif outcome == 'fail' or outcome == 'dead' then
+    local st = outcome == 'fail' and 'failed' or 'dead'
+    if sealed == '1' then   -- its payload never comes back into Redis
+      ok = final(job, reply, n, json, attempt, age, want, 4, 'state', st, 'error_code', x, 'error', y)
+    else
+      ok = final(job, reply, n, json, attempt, age, want, 5, 'state', st, 'error_code', x, 'error', y, 'payload', z)
+    end
+    if ok and outcome == 'dead' then redis.call('ZADD', KEYS[5], now, id) end
   elseif outcome ~= 'skip' and redis.call('EXISTS', job) == 1 then
     ok = true
     if outcome == 'release' then
@@ -60,6 +67,7 @@ for j = 0, (#ARGV - 2) / 12 - 1 do
       local e = redis.call('XADD', KEYS[band], '*', 'id', id, 'type', x, 'payload', z, 'opts', y,
                            'attempt', math.max(attempt, 1))
       redis.call('HSET', job, 'state', 'waiting', 'entry', e)
+      if sealed == '1' then redis.call('HDEL', job, 'sealed') end
     else -- retry
       local due = now + tonumber(n)
       redis.call('HSET', job, 'state', 'retrying', 'error_code', x, 'error', y, 'payload', z,

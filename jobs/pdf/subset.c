@@ -15,20 +15,24 @@
  * counters and other generated text are made of those).  The HarfBuzz face
  * of each font file is opened once by pdf.render's init and shared
  * read-only; a HarfBuzz face is immutable and safe to use from several
- * threads.  libharu 2.3.0 loads TrueType fonts from files only, so the
- * subset goes through an anonymous memory file (memfd) named by its
- * /proc/self/fd path; where that is not possible the whole font is
- * embedded as before, which is slower but draws the same.
+ * threads.
+ *
+ * libharu 2.3.0's API loads TrueType fonts from files only, and reads them
+ * with an fseek and an fread per table and per glyph it looks at: hundreds
+ * of system calls per font, ~12% of a render with Roboto.  Its exported
+ * lower layer (hpdf_fontdef.h, hpdf_doc.h) loads a font definition from
+ * any HPDF_Stream, so the subset goes to libharu in a memory stream, and
+ * is registered in the document as HPDF_LoadTTFontFromFile does.  Where
+ * HarfBuzz cannot make a subset the whole font file is embedded as
+ * before, which is slower but draws the same.
  */
-#define _GNU_SOURCE     /* memfd_create */
 #include "pdf.h"
 
 #include <hb.h>
 #include <hb-subset.h>
+#include <hpdf_fontdef.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/mman.h>
-#include <unistd.h>
 
 hb_face_t *pdf_subset_open(const char *path)
 {
@@ -121,54 +125,71 @@ static const char dropped[][5] = {
     "DSIG", "hdmx", "LTSH", "VDMX", "vhea", "vmtx", "gasp", "STAT",
 };
 
-/* The subset's bytes in a memory file; -1 when HarfBuzz or memfd fail. */
-static int subset_fd(hb_face_t *face, hb_set_t *chars)
+/* The subset of face to chars, or NULL when HarfBuzz cannot make it. */
+static hb_face_t *subset_face(hb_face_t *face, hb_set_t *chars)
 {
     hb_subset_input_t *in = hb_subset_input_create_or_fail();
     hb_face_t *sub = NULL;
-    hb_blob_t *blob = NULL;
-    const char *data;
-    unsigned len = 0;
-    int fd = -1;
 
     if (!in)
-        goto out;
+        return NULL;
     hb_set_union(hb_subset_input_unicode_set(in), chars);
     /* libharu drops the layout tables anyway: do not spend time cutting them */
     for (size_t i = 0; i < sizeof dropped / sizeof dropped[0]; i++)
         hb_set_add(hb_subset_input_set(in, HB_SUBSET_SETS_DROP_TABLE_TAG),
                    HB_TAG(dropped[i][0], dropped[i][1], dropped[i][2], dropped[i][3]));
-    if (!hb_set_allocation_successful(hb_subset_input_unicode_set(in)) ||
-        !hb_set_allocation_successful(hb_subset_input_set(in, HB_SUBSET_SETS_DROP_TABLE_TAG)) ||
-        !(sub = hb_subset_or_fail(face, in)))
-        goto out;       /* a subset short of characters would be wrong: use the whole font */
-    blob = hb_face_reference_blob(sub);
-    data = hb_blob_get_data(blob, &len);
-    if (len == 0 || (fd = memfd_create("heft-font", MFD_CLOEXEC)) < 0)
-        goto out;
-    if (write(fd, data, len) != (ssize_t)len) {
-        close(fd);
-        fd = -1;
-    }
-out:
-    hb_blob_destroy(blob);
-    hb_face_destroy(sub);
+    /* a subset short of characters would be wrong: then the whole font */
+    if (hb_set_allocation_successful(hb_subset_input_unicode_set(in)) &&
+        hb_set_allocation_successful(hb_subset_input_set(in, HB_SUBSET_SETS_DROP_TABLE_TAG)))
+        sub = hb_subset_or_fail(face, in);
     hb_subset_input_destroy(in);
-    return fd;
+    return sub;
+}
+
+/* A font definition from the bytes of a TrueType file, registered in pdf
+ * for embedding; its name, or NULL (libharu's error handler has been
+ * told).  libharu's LoadTTFontFromStream does the same for a file: the
+ * definition owns the stream, an already registered font of that name is
+ * used instead, and an embedded font gets a unique 6-letter tag (ours
+ * start with HEFT, so they never meet libharu's HPDFAA...). */
+static const char *load_from_memory(HPDF_Doc pdf, const char *data, unsigned len)
+{
+    HPDF_Stream stream = HPDF_MemStream_New(pdf->mmgr, len);
+    HPDF_FontDef def, known;
+    unsigned n = pdf->fontdef_list->count;
+    char tag[7] = { 'H', 'E', 'F', 'T', (char)('A' + n / 26 % 26), (char)('A' + n % 26), 0 };
+
+    if (!stream || HPDF_Stream_Write(stream, (const HPDF_BYTE *)data, len) != HPDF_OK) {
+        if (stream)
+            HPDF_Stream_Free(stream);
+        return NULL;
+    }
+    if (!(def = HPDF_TTFontDef_Load(pdf->mmgr, stream, HPDF_TRUE)))
+        return NULL;
+    if ((known = HPDF_Doc_FindFontDef(pdf, def->base_font))) {
+        HPDF_FontDef_Free(def);
+        return known->base_font;
+    }
+    if (HPDF_Doc_RegisterFontDef(pdf, def) != HPDF_OK)
+        return NULL;
+    HPDF_TTFontDef_SetTagName(def, tag);
+    return def->base_font;
 }
 
 const char *pdf_subset_load(HPDF_Doc pdf, hb_face_t *face, hb_set_t *chars, const char *path)
 {
-    const char *name;
-    char fdpath[64];
-    int fd = face && chars ? subset_fd(face, chars) : -1;
+    hb_face_t *sub = face && chars ? subset_face(face, chars) : NULL;
+    hb_blob_t *blob = sub ? hb_face_reference_blob(sub) : NULL;
+    const char *data = NULL, *name;
+    unsigned len = 0;
 
-    snprintf(fdpath, sizeof fdpath, "/proc/self/fd/%d", fd);
-    if (fd >= 0 && access(fdpath, R_OK) == 0)
-        name = HPDF_LoadTTFontFromFile(pdf, fdpath, HPDF_TRUE);
+    if (blob)
+        data = hb_blob_get_data(blob, &len);
+    if (len)
+        name = load_from_memory(pdf, data, len);
     else
         name = HPDF_LoadTTFontFromFile(pdf, path, HPDF_TRUE);
-    if (fd >= 0)
-        close(fd);      /* libharu holds the file open itself */
+    hb_blob_destroy(blob);
+    hb_face_destroy(sub);
     return name;
 }

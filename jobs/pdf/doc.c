@@ -131,17 +131,38 @@ int pdf_in_list(const char *const *list, const char *key)
 }
 
 /* Paths into the docdef for messages ("content[2].fontSize"); a path too
- * long for the buffer is cut short, which only shortens a message. */
+ * long for the buffer is cut short, which only shortens a message.  Every
+ * node and property gets one, error or not, so they are built by hand:
+ * snprintf was ~8% of a render.  dst may be path (appended in place). */
+static void path_append(char dst[PATH_MAX_LEN], const char *path, const char *a, size_t alen,
+                        const char *b, size_t blen)
+{
+    size_t n = path == dst ? strlen(dst) : strnlen(path, PATH_MAX_LEN - 1);
+
+    if (path != dst)
+        memcpy(dst, path, n);
+    alen = alen < PATH_MAX_LEN - 1 - n ? alen : PATH_MAX_LEN - 1 - n;
+    memcpy(dst + n, a, alen);
+    n += alen;
+    blen = blen < PATH_MAX_LEN - 1 - n ? blen : PATH_MAX_LEN - 1 - n;
+    memcpy(dst + n, b, blen);
+    dst[n + blen] = '\0';
+}
+
 static void path_key(char dst[PATH_MAX_LEN], const char *path, const char *key)
 {
-    if (snprintf(dst, PATH_MAX_LEN, "%s.%s", path, key) >= PATH_MAX_LEN)
-        dst[PATH_MAX_LEN - 1] = '\0';
+    path_append(dst, path, ".", 1, key, strlen(key));
 }
 
 static void path_index(char dst[PATH_MAX_LEN], const char *path, size_t i)
 {
-    if (snprintf(dst, PATH_MAX_LEN, "%s[%zu]", path, i) >= PATH_MAX_LEN)
-        dst[PATH_MAX_LEN - 1] = '\0';
+    char digits[24], *d = digits + sizeof digits;
+
+    *--d = ']';
+    do
+        *--d = (char)('0' + i % 10);
+    while (i /= 10);
+    path_append(dst, path, "[", 1, d, (size_t)(digits + sizeof digits - d));
 }
 
 /* ---- property values ---- */

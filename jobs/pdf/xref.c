@@ -203,14 +203,6 @@ static int scan_item(struct parser *p, const json_t *node, const json_t *ti, con
     return add_item(p, node, json_is_string(ti) ? json_string_value(ti) : DEFAULT_TOC);
 }
 
-/* The length of the path in path[0, len) once n more characters were
- * written after it (a path too long is cut). */
-static size_t path_len(size_t len, int n)
-{
-    return n < 0 || len + (size_t)n >= PATH_MAX_LEN ? PATH_MAX_LEN - 1 : len + (size_t)n;
-}
-
-/* v is at path[0, len) (one buffer for the whole walk). */
 /* A toc with outlines: true makes its items bookmarks, wherever they are. */
 static int scan_toc(struct parser *p, const json_t *toc)
 {
@@ -237,6 +229,7 @@ static int in_outline_toc(const struct pdf_xref *x, const json_t *node)
     return 0;
 }
 
+/* v is at path[0, len) (one buffer for the whole walk). */
 static int scan(struct parser *p, const json_t *v, char *path, size_t len, long long depth)
 {
     const char *key;
@@ -246,8 +239,8 @@ static int scan(struct parser *p, const json_t *v, char *path, size_t len, long 
     if (depth > 4 * p->max_depth + 8)   /* too deep: parsing fails later */
         return 0;
     for (size_t i = 0; rc == 0 && json_is_array(v) && i < json_array_size(v); i++) {
-        int n = snprintf(path + len, PATH_MAX_LEN - len, "[%zu]", i);
-        rc = scan(p, json_array_get(v, i), path, path_len(len, n), depth + 1);
+        pdf_path_index(path, path, i);
+        rc = scan(p, json_array_get(v, i), path, strlen(path), depth + 1);
         path[len] = '\0';
     }
     if (!json_is_object(v) || rc != 0)
@@ -259,8 +252,8 @@ static int scan(struct parser *p, const json_t *v, char *path, size_t len, long 
     json_object_foreach((json_t *)v, key, sub) {
         if (!json_is_array(sub) && !json_is_object(sub))
             continue;
-        int n = snprintf(path + len, PATH_MAX_LEN - len, ".%s", key);
-        rc = scan(p, sub, path, path_len(len, n), depth + 1);
+        pdf_path_key(path, path, key);
+        rc = scan(p, sub, path, strlen(path), depth + 1);
         path[len] = '\0';
         if (rc != 0)
             return -1;
@@ -454,10 +447,15 @@ static int note(struct parser *p, const json_t *node, const struct place *pl, co
     return add_reference(p, node, pl, path);
 }
 
+/* A node has one to a few keys: cheaper to look at them than to look
+ * each of node_keys up. */
 static int has_node_keys(const json_t *node)
 {
-    for (const char *const *k = node_keys; *k; k++)
-        if (json_object_get(node, *k))
+    const char *key;
+    const json_t *v;
+
+    json_object_foreach((json_t *)node, key, v)
+        if (is_node_key(key))
             return 1;
     return 0;
 }

@@ -152,12 +152,13 @@ static int error_reply(struct heft_jobredis *r, const redisReply *x)
     return fail(r, HEFT_REDIS_EREPLY, "redis: %.200s", x->str);
 }
 
-/* What TYPE and STRLEN said about the key. */
+/* What TYPE and STRLEN said about the key (STRLEN of another type is an
+ * error that TYPE already explained). */
 static int judge_open(struct heft_jobredis *r, redisReply **rs, uint64_t *len)
 {
     int i;
 
-    for (i = 0; i < 4; i++)
+    for (i = 0; i < 3; i++)
         if (rs[i]->type == REDIS_REPLY_ERROR)
             return error_reply(r, rs[i]);
     if (rs[2]->type != REDIS_REPLY_STATUS)
@@ -166,6 +167,8 @@ static int judge_open(struct heft_jobredis *r, redisReply **rs, uint64_t *len)
         return fail(r, HEFT_REDIS_ENOKEY, "no such key");
     if (strcmp(rs[2]->str, "string") != 0)
         return fail(r, HEFT_REDIS_EWRONGTYPE, "the key holds a %.40s, not a string", rs[2]->str);
+    if (rs[3]->type == REDIS_REPLY_ERROR)
+        return error_reply(r, rs[3]);
     if (rs[3]->type != REDIS_REPLY_INTEGER || rs[3]->integer < 0)
         return fail(r, HEFT_REDIS_EREPLY, "redis: unexpected reply to STRLEN");
     *len = (uint64_t)rs[3]->integer;

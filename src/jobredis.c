@@ -10,11 +10,10 @@
  * rewritten while a handler reads it is reported, never mixed into a
  * torn result, at the cost of one round trip per session.
  *
- * Reads ahead: with the GETRANGE of a piece goes that of the next one (the
- * same size, right after it), so Redis makes and sends it while the
- * handler works on this one; on two cores that overlaps Redis's copying
- * with the handler's hashing.  A read elsewhere, a close or an error
- * first takes the piece read ahead off the connection, to keep it in step.
+ * No read ahead: sending the next piece's GETRANGE with this one's
+ * measured slower on two busy cores (Redis then writes each reply in many
+ * partial writes) and cost both processes more CPU.  Replies are read
+ * from the socket 256 KiB at a time (heft_link_reply_large).
  */
 #include "jobredis.h"
 
@@ -28,6 +27,8 @@
 
 /* heftd's own keys; no job may read them (payloads, results). */
 #define OWN_PREFIX "heft:"
+/* Socket reads of GETRANGE replies (heft_link_reply_large). */
+#define SCRATCH (256 * 1024)
 
 struct heft_jobredis {
     struct heft_link *link;
@@ -35,8 +36,7 @@ struct heft_jobredis {
     char *key;                  /* the open session's key, or NULL */
     size_t keylen;
     uint64_t len;               /* its length at open */
-    int ahead;                  /* a GETRANGE of ahead_len bytes at ahead_off is in flight */
-    uint64_t ahead_off, ahead_len;
+    char *scratch;              /* SCRATCH bytes, from the thread's first read */
     char err[256];
 };
 
@@ -61,6 +61,7 @@ void heft_jobredis_destroy(struct heft_jobredis *r)
     heft_link_destroy(r->link);
     heft_cmd_free(&r->cmd);
     free(r->key);
+    free(r->scratch);
     free(r);
 }
 
@@ -98,22 +99,8 @@ static int fail(struct heft_jobredis *r, int code, const char *fmt, ...)
     return code;
 }
 
-/* Takes the reply of the read ahead off the connection, unread. */
-static void drop_ahead(struct heft_jobredis *r)
-{
-    redisReply *x;
-
-    if (!r->ahead)
-        return;
-    r->ahead = 0;
-    x = heft_link_reply(r->link);
-    if (x)
-        freeReplyObject(x);
-}
-
 static void end_session(struct heft_jobredis *r)
 {
-    drop_ahead(r);
     free(r->key);
     r->key = NULL;
 }
@@ -230,27 +217,6 @@ static int session_open(struct heft_jobredis *r, const void *key, size_t keylen,
     return rc;
 }
 
-/* Sends the GETRANGE of want bytes at offset, unless it went ahead; then
- * that of the next piece of as many bytes, if the value has one. */
-static int request(struct heft_jobredis *r, uint64_t offset, uint64_t want)
-{
-    uint64_t next = offset + want;
-
-    if (r->ahead && (r->ahead_off != offset || r->ahead_len != want))
-        drop_ahead(r);
-    if (!r->ahead && append_key_cmd(r, "GETRANGE", 2, offset, offset + want - 1) < 0)
-        return -1;
-    r->ahead = 0;
-    if (next >= r->len)
-        return 0;
-    r->ahead_off = next;
-    r->ahead_len = r->len - next < want ? r->len - next : want;
-    if (append_key_cmd(r, "GETRANGE", 2, next, next + r->ahead_len - 1) < 0)
-        return -1;
-    r->ahead = 1;
-    return 0;
-}
-
 static int session_read(struct heft_jobredis *r, uint64_t offset, void *buf, size_t cap,
                         size_t *got)
 {
@@ -268,7 +234,10 @@ static int session_read(struct heft_jobredis *r, uint64_t offset, void *buf, siz
     want = r->len - offset < cap ? r->len - offset : cap;
     if (want == 0)
         return HEFT_REDIS_OK;
-    if (request(r, offset, want) < 0 || !(x = heft_link_reply(r->link)))
+    if (!r->scratch && !(r->scratch = malloc(SCRATCH)))
+        return fail(r, HEFT_REDIS_EUNAVAILABLE, "out of memory");
+    if (append_key_cmd(r, "GETRANGE", 2, offset, offset + want - 1) < 0 ||
+        !(x = heft_link_reply_large(r->link, r->scratch, SCRATCH)))
         return unavailable(r);
     if (x->type == REDIS_REPLY_ERROR && !strncmp(x->str, "WRONGTYPE", 9))
         rc = fail(r, HEFT_REDIS_ECHANGED, "the key was replaced by another type while read");
@@ -294,7 +263,6 @@ static int session_close(struct heft_jobredis *r)
     r->err[0] = '\0';
     if (!r->key)
         return fail(r, HEFT_REDIS_EINVAL, "close without open");
-    drop_ahead(r);
     if (append_plain(r, "MULTI") < 0 || append_plain(r, "EXEC") < 0 || replies(r, rs, 2) < 0) {
         free_replies(rs, 2);
         return unavailable(r);

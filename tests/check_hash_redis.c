@@ -221,20 +221,37 @@ static struct heft_job *bare_job(void)
     return job;
 }
 
+/* SET "k" to value, then open it. */
+static void open_k(struct heft_job *job, const char *value)
+{
+    uint64_t len;
+
+    set_bytes("k", value, strlen(value));
+    ck_assert_int_eq(heft_job_redis_open(job, "k", 1, &len), HEFT_REDIS_OK);
+    ck_assert_int_eq(len, strlen(value));
+}
+
+/* A read of up to cap bytes at offset that must give want. */
+static void read_ok(struct heft_job *job, uint64_t offset, size_t cap, const char *want)
+{
+    char buf[16];
+    size_t got;
+
+    ck_assert_uint_le(cap, sizeof buf);
+    ck_assert_int_eq(heft_job_redis_read(job, offset, buf, cap, &got), HEFT_REDIS_OK);
+    ck_assert_uint_eq(got, strlen(want));
+    ck_assert_int_eq(memcmp(buf, want, got), 0);
+}
+
 /* Open "k" (8 bytes), read 4, let change() write to it, read 3 more. */
 static int read_across(struct heft_job *job, void (*change)(void))
 {
     char buf[8];
-    uint64_t len;
     size_t got;
     int rc;
 
-    set_bytes("k", "abcdefgh", 8);
-    ck_assert_int_eq(heft_job_redis_open(job, "k", 1, &len), HEFT_REDIS_OK);
-    ck_assert_int_eq(len, 8);
-    ck_assert_int_eq(heft_job_redis_read(job, 0, buf, 4, &got), HEFT_REDIS_OK);
-    ck_assert_int_eq(got, 4);
-    ck_assert_int_eq(memcmp(buf, "abcd", 4), 0);
+    open_k(job, "abcdefgh");
+    read_ok(job, 0, 4, "abcd");
     change();
     rc = heft_job_redis_read(job, 4, buf, 3, &got);
     if (rc < 0)
@@ -278,18 +295,12 @@ END_TEST
 START_TEST(reads_in_any_order_get_the_bytes_they_ask_for)
 {
     struct heft_job *job = bare_job();
-    char buf[4];
-    uint64_t len;
-    size_t got;
 
-    set_bytes("k", "abcdefXYZW", 10);
-    ck_assert_int_eq(heft_job_redis_open(job, "k", 1, &len), HEFT_REDIS_OK);
-    ck_assert_int_eq(heft_job_redis_read(job, 0, buf, 2, &got), HEFT_REDIS_OK);
-    ck_assert_int_eq(heft_job_redis_read(job, 8, buf, 4, &got), HEFT_REDIS_OK);
-    ck_assert_int_eq(got, 2);
-    ck_assert_int_eq(memcmp(buf, "ZW", 2), 0);
-    ck_assert_int_eq(heft_job_redis_read(job, 3, buf, 4, &got), HEFT_REDIS_OK);
-    ck_assert_int_eq(memcmp(buf, "defX", 4), 0);
+    open_k(job, "abcdefXYZW");
+    read_ok(job, 0, 2, "ab");
+    read_ok(job, 8, 4, "ZW");
+    read_ok(job, 3, 4, "defX");
+    read_ok(job, 10, 4, "");
     ck_assert_int_eq(heft_job_redis_close(job), HEFT_REDIS_OK);
     heft_job_destroy(job);
 }
@@ -299,21 +310,16 @@ START_TEST(a_connection_lost_mid_read_is_unavailable_and_the_next_open_reconnect
 {
     struct heft_job *job = bare_job();
     char buf[4];
-    uint64_t len;
     size_t got;
 
-    set_bytes("k", "abcdefgh", 8);
-    ck_assert_int_eq(heft_job_redis_open(job, "k", 1, &len), HEFT_REDIS_OK);
-    ck_assert_int_eq(heft_job_redis_read(job, 0, buf, 4, &got), HEFT_REDIS_OK);
+    open_k(job, "abcdefgh");
+    read_ok(job, 0, 4, "abcd");
     h_redis_restart(&H);
     ck_assert_int_eq(heft_job_redis_read(job, 4, buf, 4, &got), HEFT_REDIS_EUNAVAILABLE);
     ck_assert_ptr_nonnull(strstr(heft_job_redis_error(job), "redis: "));
     ck_assert_int_eq(heft_job_redis_close(job), HEFT_REDIS_EINVAL);
-    set_bytes("k", "new", 3);
-    ck_assert_int_eq(heft_job_redis_open(job, "k", 1, &len), HEFT_REDIS_OK);
-    ck_assert_int_eq(len, 3);
-    ck_assert_int_eq(heft_job_redis_read(job, 0, buf, 4, &got), HEFT_REDIS_OK);
-    ck_assert_int_eq(memcmp(buf, "new", 3), 0);
+    open_k(job, "new");
+    read_ok(job, 0, 4, "new");
     ck_assert_int_eq(heft_job_redis_close(job), HEFT_REDIS_OK);
     heft_job_destroy(job);
 }
@@ -332,12 +338,10 @@ START_TEST(heftds_own_keys_and_calls_out_of_a_session_are_refused)
     ck_assert_int_eq(heft_job_redis_open(job, "", 0, &len), HEFT_REDIS_EREFUSED);
     ck_assert_int_eq(heft_job_redis_read(job, 0, buf, sizeof buf, &got), HEFT_REDIS_EINVAL);
     ck_assert_int_eq(heft_job_redis_close(job), HEFT_REDIS_EINVAL);
-    set_bytes("k", "ab", 2);
-    ck_assert_int_eq(heft_job_redis_open(job, "k", 1, &len), HEFT_REDIS_OK);
+    open_k(job, "ab");
     ck_assert_int_eq(heft_job_redis_read(job, 3, buf, sizeof buf, &got), HEFT_REDIS_EINVAL);
-    ck_assert_int_eq(heft_job_redis_open(job, "k", 1, &len), HEFT_REDIS_OK);
-    ck_assert_int_eq(heft_job_redis_read(job, 2, buf, sizeof buf, &got), HEFT_REDIS_OK);
-    ck_assert_int_eq(got, 0);
+    open_k(job, "ab");
+    read_ok(job, 2, sizeof buf, "");
     ck_assert_int_eq(heft_job_redis_close(job), HEFT_REDIS_OK);
     heft_job_destroy(job);
 }

@@ -3,7 +3,8 @@
  * against a real redis-server (tests/harness.h starts a private one per
  * test): values of several chunks hashed like OpenSSL's EVP hashes the
  * same bytes, every error code, the heft_job_redis_* session of
- * <heft/job.h> that notices a value written while read, and one job
+ * <heft/job.h> that notices a value written while read, hash.hmac of a
+ * value, and one job
  * through a real heftd.  Payloads and settings are written as JSON with '
  * for ".
  */
@@ -97,7 +98,7 @@ static const char *digest_in(const json_t *result, const char *alg)
 /* hash.digest of payload with SETTINGS and our Redis. */
 static struct heft_job *digest(json_t *payload, const struct heft_type_conf *tconf)
 {
-    return run_job_with_redis("hash.digest", jsonf(SETTINGS), payload, tconf, R);
+    return run_job_with_redis("hash.digest", jsonf(SETTINGS), payload, tconf, 0, R);
 }
 
 static void digest_fails(const char *key, const char *code, int retryable,
@@ -155,6 +156,22 @@ START_TEST(an_empty_value_and_a_value_with_nul_bytes_are_hashed_as_they_are)
 }
 END_TEST
 
+START_TEST(hash_hmac_signs_a_redis_value_like_rfc_4231_test_case_2)
+{
+    static const char msg[] = "what do ya want for nothing?";
+    struct heft_job *job;
+
+    set_bytes("uploads:m", msg, strlen(msg));
+    job = run_job_with_redis("hash.hmac", jsonf("{'input_key_prefixes': ['uploads:'], "
+                                                "'allow_inline_keys': true}"),
+                             jsonf("{'op': 'sign', 'key_base64': 'SmVmZQ==', "
+                                   "'redis_key': 'uploads:m'}"), NULL, 0, R);
+    ck_assert_str_eq(json_string_value(json_object_get(result_of(job), "mac")),
+                     "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+    heft_job_destroy(job);
+}
+END_TEST
+
 START_TEST(a_missing_key_is_key_not_found)
 {
     digest_fails("uploads:none", "key_not_found", 0, "redis_key: \"uploads:none\" does not exist");
@@ -186,6 +203,19 @@ START_TEST(a_value_over_max_file_bytes_is_limit_exceeded)
     job = digest(jsonf("{'algorithms': ['sha256'], 'redis_key': 'uploads:four'}"), &tconf);
     ck_assert_ptr_nonnull(strstr(failure_of(job, "limit_exceeded", 0), "4 bytes, over "
                                  "max_file_bytes (3)"));
+    heft_job_destroy(job);
+}
+END_TEST
+
+START_TEST(a_cancelled_job_stops_reading_its_value)
+{
+    struct heft_job *job;
+
+    set_bytes("uploads:v", "abc", 3);
+    job = run_job_with_redis("hash.digest", jsonf(SETTINGS),
+                             jsonf("{'algorithms': ['sha256'], 'redis_key': 'uploads:v'}"), NULL,
+                             1, R);
+    ck_assert_ptr_nonnull(strstr(failure_of(job, "cancelled", 1), "stopped after 0 bytes"));
     heft_job_destroy(job);
 }
 END_TEST
@@ -399,10 +429,12 @@ static Suite *hash_redis_suite(void)
     tcase_set_timeout(heftd, 60);
     tcase_add_test(digest_tc, a_value_of_several_chunks_has_the_digests_evp_computes_of_its_bytes);
     tcase_add_test(digest_tc, an_empty_value_and_a_value_with_nul_bytes_are_hashed_as_they_are);
+    tcase_add_test(digest_tc, hash_hmac_signs_a_redis_value_like_rfc_4231_test_case_2);
     tcase_add_test(digest_tc, a_missing_key_is_key_not_found);
     tcase_add_test(digest_tc, a_key_holding_a_list_is_key_wrong_type);
     tcase_add_test(digest_tc, a_key_under_no_allowed_prefix_is_key_refused_without_reading_it);
     tcase_add_test(digest_tc, a_value_over_max_file_bytes_is_limit_exceeded);
+    tcase_add_test(digest_tc, a_cancelled_job_stops_reading_its_value);
     tcase_add_test(digest_tc, an_unreachable_redis_is_redis_unavailable_and_retryable);
     tcase_add_test(digest_tc, a_job_without_redis_access_is_redis_unavailable);
     tcase_add_test(session, a_value_written_while_read_is_reported_by_read_or_close);

@@ -97,10 +97,10 @@ struct heft_job *run_job(const char *type, json_t *settings, json_t *payload,
 }
 
 struct heft_job *run_job_with_redis(const char *type, json_t *settings, json_t *payload,
-                                    const struct heft_type_conf *tconf,
+                                    const struct heft_type_conf *tconf, int cancelled,
                                     struct heft_jobredis *redis)
 {
-    return run(type, settings, payload, tconf, 0, redis);
+    return run(type, settings, payload, tconf, cancelled, redis);
 }
 
 /* The result of a job that must succeed (owned by the job). */

@@ -28,7 +28,7 @@ struct heft_job *run_job(const char *type, json_t *settings, json_t *payload,
  * to the job, as heftd does (NULL: none). */
 struct heft_jobredis;
 struct heft_job *run_job_with_redis(const char *type, json_t *settings, json_t *payload,
-                                    const struct heft_type_conf *tconf,
+                                    const struct heft_type_conf *tconf, int cancelled,
                                     struct heft_jobredis *redis);
 /* The result of a job that must succeed (owned by the job). */
 const json_t *result_of(struct heft_job *job);

@@ -4,9 +4,8 @@
  * test): values of several chunks hashed like OpenSSL's EVP hashes the
  * same bytes, every error code, the heft_job_redis_* session of
  * <heft/job.h> that notices a value written while read, hash.hmac of a
- * value, and one job
- * through a real heftd.  Payloads and settings are written as JSON with '
- * for ".
+ * value, and jobs through a real heftd.  Payloads and settings are written
+ * as JSON with ' for ".
  */
 #include <check.h>
 #include <jansson.h>

@@ -105,9 +105,14 @@ static void end_session(struct heft_jobredis *r)
     r->key = NULL;
 }
 
-/* The link broke (NULL reply): the session and its WATCH are gone. */
+/* The link broke (NULL reply), or a command could not be built (out of
+ * memory) after others of a pipeline were queued: drop the connection
+ * either way, so that the next open starts in step.  The session and its
+ * WATCH are gone. */
 static int unavailable(struct heft_jobredis *r)
 {
+    if (heft_link_connected(r->link))
+        heft_link_break(r->link, heft_link_error(r->link));
     end_session(r);
     return fail(r, HEFT_REDIS_EUNAVAILABLE, "redis: %s", heft_link_error(r->link));
 }

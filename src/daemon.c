@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "clock.h"
+#include "jobredis.h"
 #include "link.h"
 #include "log.h"
 
@@ -106,6 +107,9 @@ int heft_daemon_init(struct heft_daemon *d, struct heft_config *cfg,
              (unsigned long)(random() & 0xffff));
     pthread_mutex_init(&d->mu, NULL);
     heft_cond_init(&d->changed);
+    if (pthread_key_create(&d->jobredis, heft_jobredis_key_destructor) != 0)
+        return -1;
+    d->have_jobredis = 1;
     atomic_init(&d->state, HEFT_STARTING);
     d->queues = calloc(cfg->nqueues, sizeof *d->queues);
     if (!d->queues)
@@ -126,6 +130,9 @@ void heft_daemon_fini(struct heft_daemon *d)
     free(d->queues);
     pthread_mutex_destroy(&d->mu);
     pthread_cond_destroy(&d->changed);
+    /* After the workers were joined: their destructors ran. */
+    if (d->have_jobredis)
+        pthread_key_delete(d->jobredis);
 }
 
 /* ---- state ---- */

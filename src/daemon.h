@@ -64,6 +64,9 @@ struct heft_daemon {
     pthread_mutex_t mu;           /* guards state changes */
     pthread_cond_t changed;
     atomic_int state;
+
+    pthread_key_t jobredis;       /* each worker thread's heft_jobredis (jobredis.h) */
+    int have_jobredis;
 };
 
 /* states: what heft_handlers_init() built, outliving the daemon. */

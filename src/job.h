@@ -66,6 +66,8 @@ struct heft_job {
     const struct heft_handler *handler;
     const struct heft_type_conf *tconf;
     const void *state;              /* the handler's shared state (borrowed) */
+    struct heft_jobredis *redis;    /* the worker thread's, for heft_job_redis_* (borrowed);
+                                     * NULL: those calls fail as unavailable */
 
     /* run time */
     struct timespec deadline;       /* CLOCK_MONOTONIC */

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <sys/time.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "log.h"
 #include "scripts.h"
@@ -312,6 +313,39 @@ redisReply *heft_link_reply(struct heft_link *l)
         return NULL;
     }
     return reply;
+}
+
+redisReply *heft_link_reply_large(struct heft_link *l, char *scratch, size_t cap)
+{
+    void *reply = NULL;
+    int done = 0;
+    ssize_t n;
+
+    if (!l->ctx)
+        return NULL;
+    if (redisGetReplyFromReader(l->ctx, &reply) != REDIS_OK)
+        goto broken;
+    while (!reply && !done)
+        if (redisBufferWrite(l->ctx, &done) != REDIS_OK)
+            goto broken;
+    while (!reply) {
+        n = read(l->ctx->fd, scratch, cap);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0) {
+            heft_link_break(l, n == 0 ? "the server closed the connection" :
+                            errno == EAGAIN || errno == EWOULDBLOCK ? "read timed out" :
+                            strerror(errno));
+            return NULL;
+        }
+        if (redisReaderFeed(l->ctx->reader, scratch, (size_t)n) != REDIS_OK ||
+            redisGetReplyFromReader(l->ctx, &reply) != REDIS_OK)
+            goto broken;
+    }
+    return reply;
+broken:
+    heft_link_break(l, NULL);
+    return NULL;
 }
 
 void heft_link_script(struct heft_link *l, struct heft_cmd *c, enum heft_script s, int nkeys)

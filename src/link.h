@@ -56,6 +56,10 @@ redisReply *heft_link_callv(struct heft_link *l, int argc, const char *const *ar
 int heft_link_append(struct heft_link *l, struct heft_cmd *c);
 int heft_link_flush(struct heft_link *l);
 redisReply *heft_link_reply(struct heft_link *l);
+/* The same for replies of megabytes: reads the socket through scratch, cap
+ * bytes at a time, instead of hiredis's 16 KiB reads (a read per 16 KiB
+ * costs more than copying them). */
+redisReply *heft_link_reply_large(struct heft_link *l, char *scratch, size_t cap);
 
 /* Start c as "EVALSHA <sha> nkeys" for script s (keys and args follow). */
 void heft_link_script(struct heft_link *l, struct heft_cmd *c, enum heft_script s, int nkeys);

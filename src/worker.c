@@ -13,12 +13,14 @@
 #include "clock.h"
 #include "daemon.h"
 #include "envelope.h"
+#include "jobredis.h"
 #include "log.h"
 #include "registry.h"
 
 static void run_handler(struct heft_job *job, struct heft_daemon *d, int *rc)
 {
     job->state = heft_handler_state(d->states, job->handler);
+    job->redis = heft_jobredis_of_thread(d->jobredis, d->cfg);
     job->deadline = heft_deadline_after(job->opts.timeout_ms);
     job->started = 1;
     *rc = job->handler->run(job);

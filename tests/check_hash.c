@@ -311,10 +311,13 @@ START_TEST(a_malformed_request_is_bad_input_naming_the_field)
 }
 END_TEST
 
-START_TEST(input_from_a_redis_key_is_not_supported_yet)
+/* The rest of redis_key needs a Redis: tests/check_hash_redis.c. */
+START_TEST(a_redis_key_is_refused_without_input_key_prefixes)
 {
-    digest_fails(jsonf("{'algorithms': ['md5'], 'redis_key': 'k'}"), "unsupported",
-                 "redis_key:");
+    digest_fails(jsonf("{'algorithms': ['md5'], 'redis_key': 'uploads:1'}"), "key_refused",
+                 "redis_key: no input_key_prefixes");
+    digest_fails(jsonf("{'algorithms': ['md5'], 'redis_key': 1}"), "bad_input",
+                 "redis_key: must be a string");
 }
 END_TEST
 
@@ -777,7 +780,8 @@ START_TEST(an_unknown_setting_is_refused_naming_it_and_the_known_ones)
     refused("hash.digest", jsonf("{'keys': {}}"), "keys",
             "unknown key; hash.digest takes input_dirs");
     refused("hash.hmac", jsonf("{'input_dir': '/tmp'}"), "input_dir",
-            "unknown key; hash.hmac takes input_dirs, keys or allow_inline_keys");
+            "unknown key; hash.hmac takes input_dirs, input_key_prefixes, keys or "
+            "allow_inline_keys");
 }
 END_TEST
 
@@ -790,6 +794,23 @@ START_TEST(input_dirs_must_be_existing_absolute_directories)
             "/no/such/dir");
     refused("hash.digest", jsonf("{'input_dirs': ['/etc/passwd']}"), "input_dirs[0]",
             "not a directory");
+}
+END_TEST
+
+START_TEST(input_key_prefixes_must_be_non_empty_and_leave_heftds_own_keys_alone)
+{
+    refused("hash.digest", jsonf("{'input_key_prefixes': 'uploads:'}"), "input_key_prefixes",
+            "list");
+    refused("hash.digest", jsonf("{'input_key_prefixes': ['uploads:', '']}"),
+            "input_key_prefixes[1]", "non-empty string");
+    refused("hash.hmac", jsonf("{'input_key_prefixes': [3]}"), "input_key_prefixes[0]",
+            "non-empty string");
+    refused("hash.digest", jsonf("{'input_key_prefixes': ['he']}"), "input_key_prefixes[0]",
+            "heftd's own keys");
+    refused("hash.hmac", jsonf("{'input_key_prefixes': ['heft:{default}:job:']}"),
+            "input_key_prefixes[0]", "heftd's own keys");
+    handler("hash.digest")->fini(init_ok("hash.digest",
+                                         jsonf("{'input_key_prefixes': ['uploads:', 'hefty:']}")));
 }
 END_TEST
 
@@ -840,7 +861,7 @@ static Suite *hash_suite(void)
     tcase_add_test(digest, encoding_base64_gives_the_digests_in_base64);
     tcase_add_test(digest, an_unknown_algorithm_is_unknown_algorithm_naming_it);
     tcase_add_test(digest, a_malformed_request_is_bad_input_naming_the_field);
-    tcase_add_test(digest, input_from_a_redis_key_is_not_supported_yet);
+    tcase_add_test(digest, a_redis_key_is_refused_without_input_key_prefixes);
     tcase_add_test(digest, inline_input_over_max_input_bytes_is_limit_exceeded);
 
     tcase_set_timeout(files, 120);
@@ -869,6 +890,7 @@ static Suite *hash_suite(void)
     tcase_add_test(settings, an_unknown_setting_is_refused_naming_it_and_the_known_ones);
     tcase_add_test(settings, input_dirs_must_be_existing_absolute_directories);
     tcase_add_test(settings, keys_are_refused_naming_the_key_and_never_showing_it);
+    tcase_add_test(settings, input_key_prefixes_must_be_non_empty_and_leave_heftds_own_keys_alone);
     tcase_add_test(settings, empty_settings_are_accepted);
 
     suite_add_tcase(s, digest);

@@ -67,8 +67,9 @@ struct heft_init_error init_fails(const char *type, json_t *settings)
 /* Runs payload (stolen) as a job of type with settings (stolen) and the
  * limits of tconf (NULL: none); cancelled jobs are cancelled before they
  * start.  Returns the finished job. */
-struct heft_job *run_job(const char *type, json_t *settings, json_t *payload,
-                                const struct heft_type_conf *tconf, int cancelled)
+static struct heft_job *run(const char *type, json_t *settings, json_t *payload,
+                            const struct heft_type_conf *tconf, int cancelled,
+                            struct heft_jobredis *redis)
 {
     struct heft_job *job = heft_job_create(0, "default", HEFT_BAND_NORMAL, "1-0");
     void *state = init_ok(type, settings);
@@ -82,10 +83,24 @@ struct heft_job *run_job(const char *type, json_t *settings, json_t *payload,
     job->state = state;
     job->handler = handler(type);
     job->deadline = heft_deadline_after(120000);
+    job->redis = redis;
     atomic_store(&job->cancel, cancelled);
     job->handler->run(job);
     job->handler->fini(state);
     return job;
+}
+
+struct heft_job *run_job(const char *type, json_t *settings, json_t *payload,
+                         const struct heft_type_conf *tconf, int cancelled)
+{
+    return run(type, settings, payload, tconf, cancelled, NULL);
+}
+
+struct heft_job *run_job_with_redis(const char *type, json_t *settings, json_t *payload,
+                                    const struct heft_type_conf *tconf, int cancelled,
+                                    struct heft_jobredis *redis)
+{
+    return run(type, settings, payload, tconf, cancelled, redis);
 }
 
 /* The result of a job that must succeed (owned by the job). */

@@ -24,6 +24,12 @@ struct heft_init_error init_fails(const char *type, json_t *settings);
  * start.  Returns the finished job (heft_job_destroy it). */
 struct heft_job *run_job(const char *type, json_t *settings, json_t *payload,
                          const struct heft_type_conf *tconf, int cancelled);
+/* The same with the worker thread's Redis access (src/jobredis.h) lent
+ * to the job, as heftd does (NULL: none). */
+struct heft_jobredis;
+struct heft_job *run_job_with_redis(const char *type, json_t *settings, json_t *payload,
+                                    const struct heft_type_conf *tconf, int cancelled,
+                                    struct heft_jobredis *redis);
 /* The result of a job that must succeed (owned by the job). */
 const json_t *result_of(struct heft_job *job);
 /* A job that must fail with code; returns its message (owned by the job). */

@@ -139,6 +139,69 @@ void heft_job_progress(heft_job *job, int percent);
 void heft_job_log(heft_job *job, int level, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
+/* ---- string values from heftd's Redis ----
+ *
+ * A handler may read a string value (binary safe) that a client stored in
+ * the Redis database heftd serves, in pieces of its own size, so that a
+ * value of any length costs the handler one buffer.  A job reads one value
+ * at a time, as a session:
+ *
+ *     uint64_t len, off = 0;
+ *     size_t got;
+ *     if ((rc = heft_job_redis_open(job, key, keylen, &len)) < 0) ...
+ *     while (off < len) {
+ *         if ((rc = heft_job_redis_read(job, off, buf, sizeof buf, &got)) < 0) ...
+ *         off += got;              (use buf[0..got), check heft_job_cancelled())
+ *     }
+ *     rc = heft_job_redis_close(job);
+ *
+ * open WATCHes the key, so close sees any write to the value since open
+ * (SET, SETRANGE, APPEND, DEL, expiry), even one that keeps its length:
+ * it then returns HEFT_REDIS_ECHANGED and what was read must be discarded
+ * (a read that comes back short says so at once).  Only close vouches for
+ * the bytes.  A new open ends the previous session; a session left open
+ * when the handler returns costs nothing but the WATCH.
+ *
+ * Which keys a job may read is the handler's policy (its settings should
+ * list allowed prefixes: a payload must never choose any key).  heftd
+ * itself refuses its own keys ("heft:..."), so that no job reads another
+ * job's payload or result whatever the handler allows.
+ *
+ * Each worker thread has its own connection for this (made on first use,
+ * with heftd's address, credentials and database, kept across jobs and
+ * closed when the thread ends; a broken one is remade by the next open).
+ * Each call is one round trip, bounded by heftd's I/O timeout (10 s).
+ *
+ * All return HEFT_REDIS_OK (0) or a negative enum heft_redis_status;
+ * heft_job_redis_error() then says why (borrowed, valid until the next
+ * call of these functions on the job).  Never call them from another
+ * thread than the handler's.
+ */
+enum heft_redis_status {
+    HEFT_REDIS_OK = 0,
+    HEFT_REDIS_ENOKEY = -1,         /* open: no such key (or it expired) */
+    HEFT_REDIS_EWRONGTYPE = -2,     /* open: the key holds a list, hash, ..., not a string */
+    HEFT_REDIS_EUNAVAILABLE = -3,   /* Redis unreachable, the connection broke or timed
+                                     * out: transient, worth a retry */
+    HEFT_REDIS_ECHANGED = -4,       /* read, close: the value was written or deleted since
+                                     * open */
+    HEFT_REDIS_EREFUSED = -5,       /* open: an empty key or one of heftd's own ("heft:") */
+    HEFT_REDIS_EREPLY = -6,         /* Redis answered with an error (an ACL's NOPERM...) */
+    HEFT_REDIS_EINVAL = -7,         /* read or close without open, offset past the end */
+};
+
+/* Start reading the string at key (keylen bytes, binary safe; copied):
+ * *len receives its length in bytes. */
+int heft_job_redis_open(heft_job *job, const void *key, size_t keylen, uint64_t *len);
+/* Up to cap bytes of the value from offset into buf (cap > 0); *got
+ * receives how many: min(cap, len - offset), 0 at the end. */
+int heft_job_redis_read(heft_job *job, uint64_t offset, void *buf, size_t cap, size_t *got);
+/* Ends the session: HEFT_REDIS_OK when the value did not change since
+ * open, so that every byte read belongs to one version of it. */
+int heft_job_redis_close(heft_job *job);
+/* Why the last call failed ("" after a success). */
+const char *heft_job_redis_error(const heft_job *job);
+
 /* ---- outcome ---- */
 
 /* The JSON result (steals the reference; a later call replaces it).

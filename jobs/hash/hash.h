@@ -43,6 +43,8 @@ struct hash_state {
     enum hash_type type;
     char **dirs;                /* input_dirs, resolved by realpath */
     size_t ndirs;
+    char **key_prefixes;        /* input_key_prefixes: the keys redis_key may name */
+    size_t nkey_prefixes;
     struct hash_key *keys;      /* hash.hmac */
     size_t nkeys;
     int allow_inline_keys;      /* hash.hmac */
@@ -68,8 +70,9 @@ typedef int (*hash_sink_fn)(void *ctx, const unsigned char *data, size_t len);
  * redis_key), which every hash type accepts beside its own. */
 int hash_input_field(const char *field);
 
-/* Feeds the payload's one input (text, base64 or file) to sink, the file
- * streamed in chunks with cancellation checks; *nbytes = its length. */
+/* Feeds the payload's one input (text, base64, file or redis_key) to
+ * sink, a file or a Redis value streamed in chunks with cancellation
+ * checks; *nbytes = its length. */
 int hash_input_read(heft_job *job, const struct hash_state *st, hash_sink_fn sink,
                     void *ctx, uint64_t *nbytes, struct hash_err *err);
 

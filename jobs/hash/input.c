@@ -1,9 +1,11 @@
 /*
  * jobs/hash/input.c - the input of a hash job, whichever type: inline
- * text, inline base64, or a file under one of the type's input_dirs.  It
- * owns the rules that keep a file name inside those directories and the
- * streaming of files in chunks, so that a file of any size costs one
- * chunk of memory and a job can be cancelled between chunks.
+ * text, inline base64, a file under one of the type's input_dirs, or a
+ * Redis string value under one of its input_key_prefixes.  It owns the
+ * rules that keep a file name inside those directories and a key under
+ * those prefixes, and the streaming of files and values in chunks, so
+ * that an input of any size costs one chunk of memory and a job can be
+ * cancelled between chunks.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -266,6 +268,97 @@ static int read_file(heft_job *job, const struct hash_state *st, const json_t *v
     return rc;
 }
 
+/* ---- Redis values ---- */
+
+/* The key is under one of the configured prefixes (byte by byte: a key
+ * may hold any byte, a NUL included). */
+static int key_allowed(const struct hash_state *st, const char *key, size_t len,
+                       struct hash_err *err)
+{
+    size_t i, n;
+
+    if (!st->nkey_prefixes)
+        return hash_fail(err, "key_refused", 0, "redis_key: no input_key_prefixes are "
+                         "configured");
+    for (i = 0; i < st->nkey_prefixes; i++) {
+        n = strlen(st->key_prefixes[i]);
+        if (len >= n && !memcmp(key, st->key_prefixes[i], n))
+            return 0;
+    }
+    return hash_fail(err, "key_refused", 0, "redis_key: \"%.200s\" is under none of the "
+                     "input_key_prefixes", key);
+}
+
+/* A failed heft_job_redis_* call as the job's error. */
+static int redis_fail(heft_job *job, int rc, const char *key, struct hash_err *err)
+{
+    const char *why = heft_job_redis_error(job);
+
+    switch (rc) {
+    case HEFT_REDIS_ENOKEY:
+        return hash_fail(err, "key_not_found", 0, "redis_key: \"%.200s\" does not exist", key);
+    case HEFT_REDIS_EWRONGTYPE:
+        return hash_fail(err, "key_wrong_type", 0, "redis_key: \"%.200s\": %s", key, why);
+    case HEFT_REDIS_EREFUSED:
+        return hash_fail(err, "key_refused", 0, "redis_key: \"%.200s\": %s", key, why);
+    case HEFT_REDIS_ECHANGED:
+        return hash_fail(err, "key_changed", 1, "redis_key: \"%.200s\": %s", key, why);
+    case HEFT_REDIS_EUNAVAILABLE:
+        return hash_fail(err, "redis_unavailable", 1, "redis_key: %s", why);
+    default:
+        return hash_fail(err, "redis_error", 1, "redis_key: \"%.200s\": %s", key, why);
+    }
+}
+
+static int stream_key(heft_job *job, const char *key, uint64_t size, unsigned char *buf,
+                      hash_sink_fn sink, void *ctx, uint64_t *nbytes, struct hash_err *err)
+{
+    size_t got;
+    int rc;
+
+    for (*nbytes = 0; *nbytes < size; *nbytes += got) {
+        if (heft_job_cancelled(job))
+            return hash_fail(err, "cancelled", 1, "redis_key: stopped after %llu bytes",
+                             (unsigned long long)*nbytes);
+        rc = heft_job_redis_read(job, *nbytes, buf, CHUNK, &got);
+        if (rc < 0)
+            return redis_fail(job, rc, key, err);
+        if (feed(sink, ctx, buf, got, err) < 0)
+            return -1;
+        heft_job_progress(job, (int)((*nbytes + got) * 100 / size));
+    }
+    rc = heft_job_redis_close(job);
+    return rc < 0 ? redis_fail(job, rc, key, err) : 0;
+}
+
+static int read_key(heft_job *job, const struct hash_state *st, const json_t *v,
+                    hash_sink_fn sink, void *ctx, uint64_t *nbytes, struct hash_err *err)
+{
+    long long max = heft_job_limit(job, "max_file_bytes", DEFAULT_MAX_FILE_BYTES);
+    const char *key = json_string_value(v);
+    size_t keylen = json_string_length(v);
+    unsigned char *buf = NULL;
+    uint64_t size;
+    int rc;
+
+    if (!key)
+        return hash_fail(err, "bad_input", 0, "redis_key: must be a string");
+    if (key_allowed(st, key, keylen, err) < 0)
+        return -1;
+    rc = heft_job_redis_open(job, key, keylen, &size);
+    if (rc < 0)
+        return redis_fail(job, rc, key, err);
+    if (size > (uint64_t)max)
+        return hash_fail(err, "limit_exceeded", 0, "redis_key: \"%.200s\" holds %llu bytes, "
+                         "over max_file_bytes (%lld)", key, (unsigned long long)size, max);
+    buf = malloc(CHUNK);
+    if (!buf)
+        return hash_fail(err, "no_memory", 1, "redis_key: out of memory");
+    rc = stream_key(job, key, size, buf, sink, ctx, nbytes, err);
+    free(buf);
+    return rc;
+}
+
 int hash_input_read(heft_job *job, const struct hash_state *st, hash_sink_fn sink,
                     void *ctx, uint64_t *nbytes, struct hash_err *err)
 {
@@ -284,13 +377,13 @@ int hash_input_read(heft_job *job, const struct hash_state *st, hash_sink_fn sin
         v = json_object_get(payload, found);
     }
     if (!found)
-        return hash_fail(err, "bad_input", 0, "text, base64 or file: the payload has no input");
+        return hash_fail(err, "bad_input", 0, "text, base64, file or redis_key: the payload has "
+                         "no input");
     if (!strcmp(found, "text"))
         return read_text(job, v, sink, ctx, nbytes, err);
     if (!strcmp(found, "base64"))
         return read_base64(job, v, sink, ctx, nbytes, err);
     if (!strcmp(found, "file"))
         return read_file(job, st, v, sink, ctx, nbytes, err);
-    return hash_fail(err, "unsupported", 0, "redis_key: input from a Redis key is not "
-                     "supported yet");
+    return read_key(job, st, v, sink, ctx, nbytes, err);
 }

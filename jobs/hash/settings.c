@@ -2,7 +2,7 @@
  * jobs/hash/settings.c - the settings of hash.digest and hash.hmac (keys
  * of jobs.types.TYPE in heft.yaml beyond the generic ones) and the struct
  * hash_state that init builds from them: the resolved input directories,
- * and for hash.hmac the named keys, read once and kept in memory so that
+ * the Redis key prefixes that inputs may name, and for hash.hmac the named keys, read once and kept in memory so that
  * no secret ever crosses Redis.  A key a type does not take is refused.
  */
 #include <errno.h>
@@ -26,6 +26,8 @@ static int input_dirs(struct hash_state *st, const char *key, const json_t *valu
                       struct heft_init_error *err);
 static int keys(struct hash_state *st, const char *key, const json_t *value,
                 struct heft_init_error *err);
+static int input_key_prefixes(struct hash_state *st, const char *key, const json_t *value,
+                              struct heft_init_error *err);
 static int allow_inline_keys(struct hash_state *st, const char *key, const json_t *value,
                              struct heft_init_error *err);
 
@@ -35,6 +37,7 @@ static const struct setting {
     setting_fn parse;
 } settings[] = {
     { "input_dirs", HASH_DIGEST | HASH_HMAC, input_dirs },
+    { "input_key_prefixes", HASH_DIGEST | HASH_HMAC, input_key_prefixes },
     { "keys", HASH_HMAC, keys },
     { "allow_inline_keys", HASH_HMAC, allow_inline_keys },
     { NULL, 0, NULL },
@@ -64,26 +67,65 @@ static int unknown_key(enum hash_type type, const char *key, struct heft_init_er
     return heft_init_fail(err, key, "unknown key; %s takes %s", type_name(type), known);
 }
 
-/* ---- input_dirs ---- */
+/* Checks one entry of a list setting (path: "key[i]") and makes *out. */
+typedef int (*list_item_fn)(const json_t *value, const char *path, char **out,
+                            struct heft_init_error *err);
 
-static int input_dirs(struct hash_state *st, const char *key, const json_t *value,
-                      struct heft_init_error *err)
+/* A list setting whose entries become strings: *n of them in *out (which
+ * the state owns from here, even when an entry is refused). */
+static int string_list(const json_t *value, const char *key, const char *what,
+                       list_item_fn item, char ***out, size_t *n, struct heft_init_error *err)
 {
     char path[128];
     size_t i;
 
     if (!json_is_array(value))
-        return heft_init_fail(err, key, "must be a list of absolute directory paths");
-    st->dirs = calloc(json_array_size(value) + 1, sizeof *st->dirs);
-    if (!st->dirs)
+        return heft_init_fail(err, key, "must be a list of %s", what);
+    *out = calloc(json_array_size(value) + 1, sizeof **out);
+    if (!*out)
         return heft_init_fail(err, key, "out of memory");
     for (i = 0; i < json_array_size(value); i++) {
         snprintf(path, sizeof path, "%s[%zu]", key, i);
-        if (heft_setting_dir(json_array_get(value, i), path, &st->dirs[i], err) != HEFT_OK)
+        if (item(json_array_get(value, i), path, &(*out)[i], err) != 0)
             return -1;
-        st->ndirs = i + 1;
+        *n = i + 1;
     }
     return 0;
+}
+
+/* ---- input_dirs ---- */
+
+static int input_dirs(struct hash_state *st, const char *key, const json_t *value,
+                      struct heft_init_error *err)
+{
+    return string_list(value, key, "absolute directory paths", heft_setting_dir, &st->dirs,
+                       &st->ndirs, err);
+}
+
+/* ---- input_key_prefixes ---- */
+
+/* heftd refuses its own keys anyway; a prefix that could only name them,
+ * or "" (every key), is a mistake worth stopping at start. */
+static int key_prefix(const json_t *value, const char *path, char **out,
+                      struct heft_init_error *err)
+{
+    static const char own[] = "heft:";
+    const char *s = json_string_value(value);
+
+    if (!s || !*s || strlen(s) != json_string_length(value))
+        return heft_init_fail(err, path, "must be a non-empty string (without NUL)");
+    if (!strncmp(s, own, strlen(s) < strlen(own) ? strlen(s) : strlen(own)))
+        return heft_init_fail(err, path, "\"%.100s\" would allow heftd's own keys (heft:...)",
+                              s);
+    *out = strdup(s);
+    return *out ? 0 : heft_init_fail(err, path, "out of memory");
+}
+
+static int input_key_prefixes(struct hash_state *st, const char *key, const json_t *value,
+                              struct heft_init_error *err)
+{
+    return string_list(value, key, "key prefixes (\"uploads:\")", key_prefix,
+                       &st->key_prefixes, &st->nkey_prefixes, err);
 }
 
 /* ---- keys ---- */
@@ -244,6 +286,9 @@ void hash_state_free(struct hash_state *st)
     for (i = 0; i < st->ndirs; i++)
         free(st->dirs[i]);
     free(st->dirs);
+    for (i = 0; i < st->nkey_prefixes; i++)
+        free(st->key_prefixes[i]);
+    free(st->key_prefixes);
     for (i = 0; st->keys && st->keys[i].name; i++) {
         free(st->keys[i].name);
         hash_secret_free(st->keys[i].bytes, st->keys[i].len);

@@ -50,6 +50,15 @@ static inline int heft_cond_init(pthread_cond_t *cv)
     return rc;
 }
 
+/* CLOCK_MONOTONIC in ms: for intervals within this process. */
+static inline long long heft_mono_ms(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
 /* Wall clock, ms since the epoch. */
 static inline long long heft_now_ms(void)
 {

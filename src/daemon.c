@@ -22,6 +22,7 @@
 #include "jobredis.h"
 #include "link.h"
 #include "log.h"
+#include "notify.h"
 
 #define WORKER_STACK (8u << 20)   /* handlers may need deep stacks (libharu) */
 #define MIN_REDIS_VERSION 60200   /* 6.2: XAUTOCLAIM, XCLAIM JUSTID semantics */
@@ -111,6 +112,7 @@ int heft_daemon_init(struct heft_daemon *d, struct heft_config *cfg,
         return -1;
     d->have_jobredis = 1;
     atomic_init(&d->state, HEFT_STARTING);
+    atomic_init(&d->maint_alive_ms, 0);
     d->queues = calloc(cfg->nqueues, sizeof *d->queues);
     if (!d->queues)
         return -1;
@@ -250,11 +252,90 @@ static void register_queues(struct heft_daemon *d, struct heft_link *l)
     }
 }
 
+/* ---- what systemd hears (notify.h) ---- */
+
+#define STATUS_EVERY_MS 2000
+
+struct pacer {
+    long long watchdog_ms;       /* WatchdogSec=; 0: none */
+    long long next_ping;         /* CLOCK_MONOTONIC ms */
+    long long next_status;
+};
+
+static void pacer_init(struct pacer *p)
+{
+    p->watchdog_ms = heft_notify_watchdog_ms();
+    p->next_ping = p->next_status = heft_mono_ms();
+}
+
+/* How long the main thread may sleep before it owes systemd a word. */
+static long long pacer_wait_ms(const struct pacer *p)
+{
+    long long due = p->next_status, ms;
+
+    if (p->watchdog_ms && p->next_ping < due)
+        due = p->next_ping;
+    ms = due - heft_mono_ms();
+    return ms < 1 ? 1 : ms;
+}
+
+/* Alive means the maintenance thread went round within the watchdog
+ * interval: it renews the leases, so a heftd whose maint is stuck would
+ * lose its jobs to other workers anyway; better systemd restarts it.
+ * Before maint runs (waiting for Redis) the main thread speaks for it. */
+static int alive(struct heft_daemon *d, long long watchdog_ms)
+{
+    long long last = atomic_load(&d->maint_alive_ms);
+
+    return last == 0 || heft_mono_ms() - last < watchdog_ms;
+}
+
+static void pacer_tick(struct heft_daemon *d, struct pacer *p, const char *doing)
+{
+    long long now = heft_mono_ms();
+    const char *ping = "";
+
+    if (p->watchdog_ms && now >= p->next_ping) {
+        p->next_ping = now + p->watchdog_ms / 2;
+        if (alive(d, p->watchdog_ms))
+            ping = "WATCHDOG=1\n";
+        else
+            log_error("watchdog: the maintenance thread is stuck; not telling systemd all is well");
+    }
+    if (!*ping && now < p->next_status)
+        return;
+    p->next_status = now + STATUS_EVERY_MS;
+    heft_notify("%sSTATUS=%s; %zu of %u workers busy; %lld succeeded, %lld failed, %lld dead",
+                ping, doing, d->pool ? heft_pool_running(d->pool) : 0, d->cfg->concurrency,
+                atomic_load(&d->counters.succeeded), atomic_load(&d->counters.failed),
+                atomic_load(&d->counters.dead));
+}
+
+/* Sleep up to ms for one of sigs, speaking to systemd when due; the
+ * signal, or 0 after ms. */
+static int wait_signal(struct heft_daemon *d, struct pacer *p, const sigset_t *sigs,
+                       long long ms, const char *doing)
+{
+    long long until = heft_mono_ms() + ms, left;
+    struct timespec ts;
+    int sig;
+
+    while ((left = until - heft_mono_ms()) > 0) {
+        if (left > pacer_wait_ms(p))
+            left = pacer_wait_ms(p);
+        ts.tv_sec = left / 1000;
+        ts.tv_nsec = (left % 1000) * 1000000L;
+        if ((sig = sigtimedwait(sigs, NULL, &ts)) > 0)
+            return sig;
+        pacer_tick(d, p, doing);
+    }
+    return 0;
+}
+
 /* Wait for Redis (a signal gives up), check it, prepare the streams. */
-static int prepare_redis(struct heft_daemon *d, const sigset_t *sigs)
+static int prepare_redis(struct heft_daemon *d, struct pacer *p, const sigset_t *sigs)
 {
     struct heft_link *l = heft_link_create(d->cfg, "startup");
-    struct timespec ts;
     int rc = HEFT_EXIT_REDIS;
 
     if (!l)
@@ -268,9 +349,7 @@ static int prepare_redis(struct heft_daemon *d, const sigset_t *sigs)
             log_error("redis: %s", heft_link_error(l));
             goto out;
         }
-        ts.tv_sec = ms / 1000;
-        ts.tv_nsec = (ms % 1000) * 1000000L;
-        if (sigtimedwait(sigs, NULL, &ts) > 0) {
+        if (wait_signal(d, p, sigs, ms, "waiting for Redis") > 0) {
             rc = HEFT_EXIT_OK;
             log_info("stopped before Redis was reachable");
             goto out;
@@ -312,13 +391,16 @@ static int start_threads(struct heft_daemon *d, struct threads *t)
 
 /* DRAINING: no new jobs; running ones get the grace period, then are
  * asked to stop and are released to other workers. */
-static void drain(struct heft_daemon *d, struct threads *t, const sigset_t *sigs)
+static void drain(struct heft_daemon *d, struct threads *t, struct pacer *p,
+                  const sigset_t *sigs)
 {
     struct timespec until = heft_deadline_after(d->cfg->shutdown_grace_ms);
-    struct timespec poll = { 0, 100 * 1000000L };
     long long grace = d->cfg->shutdown_grace_ms;
     int hurry = 0;
 
+    /* the grace, then up to 7 s to cancel and record (below), and margin */
+    heft_notify("STOPPING=1\nEXTEND_TIMEOUT_USEC=%lld\nSTATUS=draining, grace %lld ms",
+                (grace + 10000) * 1000, grace);
     heft_daemon_set_state(d, HEFT_DRAINING);
     if (t->have_fetcher)
         pthread_join(t->fetcher, NULL);
@@ -326,7 +408,7 @@ static void drain(struct heft_daemon *d, struct threads *t, const sigset_t *sigs
     heft_pool_unqueue(d->pool);
     log_info("draining: %zu job(s) running, grace %lld ms", heft_pool_running(d->pool), grace);
     while (!hurry && heft_pool_wait_idle(d->pool, 100) < 0) {
-        if (heft_ms_until(&until) <= 0 || sigtimedwait(sigs, NULL, &poll) > 0)
+        if (heft_ms_until(&until) <= 0 || wait_signal(d, p, sigs, 100, "draining") > 0)
             hurry = 1;
     }
     if (hurry) {
@@ -353,12 +435,13 @@ static void stop_threads(struct heft_daemon *d, struct threads *t)
     d->pool = NULL;
 }
 
-static void wait_for_stop(const sigset_t *sigs)
+static void wait_for_stop(struct heft_daemon *d, struct pacer *p, const sigset_t *sigs)
 {
     int sig;
 
     for (;;) {
-        sig = sigwaitinfo(sigs, NULL);
+        if (!(sig = wait_signal(d, p, sigs, 3600000, "serving")))
+            continue;
         if (sig == SIGTERM || sig == SIGINT) {
             log_info("received %s; draining", sig == SIGTERM ? "SIGTERM" : "SIGINT");
             return;
@@ -371,6 +454,7 @@ static void wait_for_stop(const sigset_t *sigs)
 int heft_daemon_run(struct heft_daemon *d)
 {
     struct threads t = { 0 };
+    struct pacer pacer;
     sigset_t sigs;
     int rc;
 
@@ -380,7 +464,8 @@ int heft_daemon_run(struct heft_daemon *d)
     sigaddset(&sigs, SIGHUP);
     pthread_sigmask(SIG_BLOCK, &sigs, NULL);
     signal(SIGPIPE, SIG_IGN);
-    rc = prepare_redis(d, &sigs);
+    pacer_init(&pacer);
+    rc = prepare_redis(d, &pacer, &sigs);
     if (rc >= 0)
         return rc;
     if (start_threads(d, &t) < 0) {
@@ -389,8 +474,10 @@ int heft_daemon_run(struct heft_daemon *d)
     }
     log_info("heftd %s serving %zu queue(s) with %u worker thread(s) as %s", PACKAGE_VERSION,
              d->nqueues, d->cfg->concurrency, d->consumer);
-    wait_for_stop(&sigs);
-    drain(d, &t, &sigs);
+    heft_notify("READY=1\nSTATUS=serving %zu queue(s) with %u worker thread(s)", d->nqueues,
+                d->cfg->concurrency);
+    wait_for_stop(d, &pacer, &sigs);
+    drain(d, &t, &pacer, &sigs);
     rc = HEFT_EXIT_OK;
 out:
     stop_threads(d, &t);

@@ -64,6 +64,7 @@ struct heft_daemon {
     pthread_mutex_t mu;           /* guards state changes */
     pthread_cond_t changed;
     atomic_int state;
+    atomic_llong maint_alive_ms;  /* CLOCK_MONOTONIC ms of maint's last round; 0 before */
 
     pthread_key_t jobredis;       /* each worker thread's heft_jobredis (jobredis.h) */
     int have_jobredis;

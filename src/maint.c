@@ -673,6 +673,7 @@ void *heft_maint_main(void *arg)
             continue;
         }
         tick(&m);
+        atomic_store(&m.d->maint_alive_ms, heft_mono_ms());
         heft_daemon_sleep(m.d, m.d->cfg->poll_ms);
     }
     goodbye(&m);

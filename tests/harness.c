@@ -415,7 +415,7 @@ static void redis_start(struct harness *h, int same_port)
                  h->dir);
 }
 
-void h_redis_restart(struct harness *h)
+void h_redis_stop(struct harness *h)
 {
     if (h->c)
         redisFree(h->c);
@@ -423,6 +423,11 @@ void h_redis_restart(struct harness *h)
     h->pending = 0;
     kill_and_reap(h->redis_pid);
     h->redis_pid = 0;
+}
+
+void h_redis_restart(struct harness *h)
+{
+    h_redis_stop(h);
     redis_start(h, 1);
 }
 

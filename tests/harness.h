@@ -73,6 +73,9 @@ void h_teardown(struct harness *h);
 /* Kill redis-server (SIGKILL: all data lost) and start a fresh one on the
  * same port; the test's client reconnects. */
 void h_redis_restart(struct harness *h);
+/* Kill redis-server and leave it down (no client calls until
+ * h_redis_restart()). */
+void h_redis_stop(struct harness *h);
 
 /* ---- talking to Redis (argv commands only, never format strings) ---- */
 

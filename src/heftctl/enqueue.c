@@ -229,17 +229,21 @@ static json_t *wait_reply(struct ctl *c, const struct enq *e, int *rc)
     return msg;
 }
 
+static const char *text_or(json_t *v, const char *dflt)
+{
+    return json_is_string(v) ? json_string_value(v) : dflt;
+}
+
 /* The outcome: result printed (and blob written), or the error. */
 static int report(struct ctl *c, const struct enq *e, json_t *msg)
 {
-    const char *state = json_string_value(json_object_get(msg, "state"));
+    const char *state = text_or(json_object_get(msg, "state"), "ended");
     json_t *err = json_object_get(msg, "error");
     int rc = CTL_OK;
 
-    if (!state || strcmp(state, "succeeded")) {
-        fprintf(stderr, "heftctl: job %s %s: %s: %s\n", e->id, state ? state : "ended",
-                json_string_value(json_object_get(err, "code")) ? json_string_value(json_object_get(err, "code")) : "?",
-                json_string_value(json_object_get(err, "message")) ? json_string_value(json_object_get(err, "message")) : "");
+    if (strcmp(state, "succeeded")) {
+        fprintf(stderr, "heftctl: job %s %s: %s: %s\n", e->id, state,
+                text_or(json_object_get(err, "code"), "?"), text_or(json_object_get(err, "message"), ""));
         rc = CTL_JOB_FAILED;
     } else if (e->output) {
         rc = ctl_save_blob(c, e->queue, e->id, e->output);

@@ -196,13 +196,12 @@ static long long entry_ms(const redisReply *xrange)
     return atoll(e->element[0]->str);
 }
 
-/* Round trip 3: the oldest waiting entry of each band that has one. */
-static int load_latency(struct ctl *c, struct view *v)
+/* Round trip 3, asked: the oldest waiting entry of each band that has one. */
+static void append_oldest(struct ctl *c, const struct view *v)
 {
     struct heft_cmd cmd = HEFT_CMD_INIT;
-    redisReply *r;
     size_t i;
-    int b, rc = CTL_OK;
+    int b;
 
     for (i = 0; i < v->n; i++)
         for (b = 0; b < NBANDS; b++)
@@ -216,22 +215,31 @@ static int load_latency(struct ctl *c, struct view *v)
                 ctl_append(c, &cmd);
             }
     heft_cmd_free(&cmd);
+}
+
+/* Round trip 3, read: each queue's latency is its oldest band's. */
+static int load_latency(struct ctl *c, struct view *v)
+{
+    redisReply *r;
+    long long ms;
+    size_t i;
+    int b, rc;
+
+    append_oldest(c, v);
     for (i = 0; i < v->n; i++) {
         v->q[i].latency_ms = -1;
         for (b = 0; b < NBANDS; b++) {
-            long long ms;
-
             if (v->q[i].band[b].waiting <= 0)
                 continue;
             if ((rc = ctl_replies(c, &r, 1)) != CTL_OK)
                 return rc;
             ms = entry_ms(r);
             freeReplyObject(r);
-            if (ms >= 0 && (v->q[i].latency_ms < 0 || v->now_ms - ms > v->q[i].latency_ms))
+            if (ms >= 0 && v->now_ms - ms > v->q[i].latency_ms)
                 v->q[i].latency_ms = v->now_ms - ms < 0 ? 0 : v->now_ms - ms;
         }
     }
-    return rc;
+    return CTL_OK;
 }
 
 static long long waiting(const struct queue *q)
@@ -331,6 +339,31 @@ out:
 
 /* ---- pause and resume ---- */
 
+/* Whether q is in heft:queues: CTL_OK, CTL_NOT_FOUND or CTL_REDIS. */
+static int queue_known(struct ctl *c, const char *cmdname, const char *q)
+{
+    struct heft_cmd cmd = HEFT_CMD_INIT;
+    redisReply *r;
+    int rc = CTL_REDIS;
+
+    heft_cmd_borrows(&cmd, "SISMEMBER");
+    heft_cmd_borrows(&cmd, "heft:queues");
+    heft_cmd_borrows(&cmd, q);
+    r = ctl_call(c, &cmd);
+    heft_cmd_free(&cmd);
+    if (!r || ctl_reply_error(r, "SISMEMBER"))
+        goto out;
+    rc = CTL_OK;
+    if (ctl_reply_ll(r, 0) != 1) {
+        fprintf(stderr, "heftctl %s: no queue \"%s\" (not in heft:queues)\n", cmdname, q);
+        rc = CTL_NOT_FOUND;
+    }
+out:
+    if (r)
+        freeReplyObject(r);
+    return rc;
+}
+
 /* SET or DEL heft:{Q}:paused, once Q is known to be a queue (two round
  * trips: a script reading heft:queues would cross hash slots). */
 static int set_paused(struct ctl *c, int argc, char **argv, int pause)
@@ -345,24 +378,13 @@ static int set_paused(struct ctl *c, int argc, char **argv, int pause)
     q = argv[argc - 1];
     if (!ctl_queue_name_ok(q))
         return ctl_usage(argv[0], "\"%s\" is not a queue name (1 to 64 of A-Z a-z 0-9 _ . : -)", q);
-    if ((rc = ctl_connect(c)) != CTL_OK)
-        goto out;
-    heft_cmd_borrows(&cmd, "SISMEMBER");
-    heft_cmd_borrows(&cmd, "heft:queues");
-    heft_cmd_borrows(&cmd, q);
-    rc = CTL_REDIS;
-    if (!(r = ctl_call(c, &cmd)) || ctl_reply_error(r, "SISMEMBER"))
-        goto out;
-    if (ctl_reply_ll(r, 0) != 1) {
-        fprintf(stderr, "heftctl %s: no queue \"%s\" (not in heft:queues)\n", argv[0], q);
-        rc = CTL_NOT_FOUND;
-        goto out;
-    }
-    freeReplyObject(r);
+    if ((rc = ctl_connect(c)) != CTL_OK || (rc = queue_known(c, argv[0], q)) != CTL_OK)
+        return rc;
     heft_cmd_borrows(&cmd, pause ? "SET" : "DEL");
     ctl_cmd_key(&cmd, q, "paused");
     if (pause)
         heft_cmd_borrows(&cmd, "1");
+    rc = CTL_REDIS;
     if (!(r = ctl_call(c, &cmd)) || ctl_reply_error(r, argv[0]))
         goto out;
     if (c->json)

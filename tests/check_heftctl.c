@@ -10,6 +10,7 @@
 #include <check.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "harness.h"
 
@@ -504,6 +505,66 @@ START_TEST(test_enqueue_wait_gives_up_after_its_timeout_with_exit_5)
 }
 END_TEST
 
+/* ---- on a terminal ---- */
+
+/* Run "heftctl ARGS; echo rc=$?" under script(1), in a pseudo-terminal,
+ * with the environment assignments env; what the terminal showed (free
+ * it), or NULL when script(1) is missing. */
+static char *on_tty(const char *env, const char *args)
+{
+    const char *dir = getenv("HEFT_BUILDDIR");
+    char cmd[2048], *text = NULL;
+    size_t cap = 0, len = 0, n;
+    FILE *p;
+
+    if (access("/usr/bin/script", X_OK) != 0)
+        return NULL;
+    snprintf(cmd, sizeof cmd, "script -qec 'env %s HEFT_REDIS_URL=redis://127.0.0.1:%d %s/heftctl %s; "
+             "echo rc=$?' /dev/null </dev/null", env, H.port, dir && *dir ? dir : ".", args);
+    p = popen(cmd, "r");
+    ck_assert_msg(p != NULL, "popen");
+    do {
+        if (cap - len < 1024)
+            ck_assert((text = realloc(text, cap += 4096)) != NULL);
+        n = fread(text + len, 1, cap - len - 1, p);
+        len += n;
+    } while (n > 0);
+    text[len] = '\0';
+    pclose(p);
+    return text;
+}
+
+START_TEST(test_colour_is_used_on_a_terminal_and_never_with_no_color)
+{
+    char *tty = on_tty("", "ping"), *plain;
+
+    if (!tty)
+        return;                         /* no script(1): nothing to see */
+    ck_assert_msg(strstr(tty, "\033[") && strstr(tty, "rc=0"), "no colour on a terminal:\n%s", tty);
+    plain = on_tty("NO_COLOR=1", "ping");
+    ck_assert_msg(!strstr(plain, "\033[") && strstr(plain, "rc=0"), "colour with NO_COLOR:\n%s", plain);
+    free(tty);
+    free(plain);
+    ck_assert_int_eq(CTL("ping"), 0);
+    ck_assert_msg(!strstr(H.run_out, "\033["), "colour in a file");
+}
+END_TEST
+
+START_TEST(test_result_refuses_to_write_binary_to_a_terminal)
+{
+    char *tty;
+
+    h_heftd_start(&H, NULL, NULL);
+    enqueue_and_wait("pdf-2", "{\"blob\":\"%PDF-1.4\"}", "succeeded");
+    if (!(tty = on_tty("", "result pdf-2")))
+        return;
+    ck_assert_msg(strstr(tty, "not writing binary data to a terminal") && strstr(tty, "rc=1"),
+                  "%s", tty);
+    ck_assert_msg(!strstr(tty, "%PDF"), "the blob reached the terminal");
+    free(tty);
+}
+END_TEST
+
 static Suite *heftctl_suite(void)
 {
     Suite *s = suite_create("heftctl");
@@ -531,6 +592,8 @@ static Suite *heftctl_suite(void)
     tcase_add_test(tc, test_pause_stops_heftd_taking_jobs_and_resume_restarts_it);
     tcase_add_test(tc, test_pausing_a_queue_no_heftd_served_exits_2);
     tcase_add_test(tc, test_enqueue_wait_gives_up_after_its_timeout_with_exit_5);
+    tcase_add_test(tc, test_colour_is_used_on_a_terminal_and_never_with_no_color);
+    tcase_add_test(tc, test_result_refuses_to_write_binary_to_a_terminal);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -73,7 +73,8 @@ static int load_names(struct ctl *c, struct view *v)
         return CTL_USAGE;
     for (i = 0; i < v->n; i++)
         v->q[i].name = v->names->element[i]->str;
-    qsort(v->q, v->n, sizeof *v->q, by_name);
+    if (v->n > 1)                       /* never qsort(NULL, 0): UBSan */
+        qsort(v->q, v->n, sizeof *v->q, by_name);
     return CTL_OK;
 }
 

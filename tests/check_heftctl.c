@@ -507,21 +507,13 @@ END_TEST
 
 /* ---- on a terminal ---- */
 
-/* Run "heftctl ARGS; echo rc=$?" under script(1), in a pseudo-terminal,
- * with the environment assignments env; what the terminal showed (free
- * it), or NULL when script(1) is missing. */
-static char *on_tty(const char *env, const char *args)
+/* What the shell command line printed (free it). */
+static char *shell(const char *line)
 {
-    const char *dir = getenv("HEFT_BUILDDIR");
-    char cmd[2048], *text = NULL;
+    char *text = NULL;
     size_t cap = 0, len = 0, n;
-    FILE *p;
+    FILE *p = popen(line, "r");
 
-    if (access("/usr/bin/script", X_OK) != 0)
-        return NULL;
-    snprintf(cmd, sizeof cmd, "script -qec 'env %s HEFT_REDIS_URL=redis://127.0.0.1:%d %s/heftctl %s; "
-             "echo rc=$?' /dev/null </dev/null", env, H.port, dir && *dir ? dir : ".", args);
-    p = popen(cmd, "r");
     ck_assert_msg(p != NULL, "popen");
     do {
         if (cap - len < 1024)
@@ -533,6 +525,42 @@ static char *on_tty(const char *env, const char *args)
     pclose(p);
     return text;
 }
+
+/* "env ENV HEFT_REDIS_URL=... heftctl ARGS; echo rc=$?" for a shell. */
+static const char *ctl_line(char *buf, size_t n, const char *env, const char *args)
+{
+    const char *dir = getenv("HEFT_BUILDDIR");
+
+    snprintf(buf, n, "env %s HEFT_REDIS_URL=redis://127.0.0.1:%d %s/heftctl %s; echo rc=$?",
+             env, H.port, dir && *dir ? dir : ".", args);
+    return buf;
+}
+
+/* heftctl ARGS under script(1), in a pseudo-terminal: what the terminal
+ * showed (free it), or NULL when script(1) is missing. */
+static char *on_tty(const char *env, const char *args)
+{
+    char line[1024], cmd[2048];
+
+    if (access("/usr/bin/script", X_OK) != 0)
+        return NULL;
+    snprintf(cmd, sizeof cmd, "script -qec '%s' /dev/null </dev/null",
+             ctl_line(line, sizeof line, env, args));
+    return shell(cmd);
+}
+
+START_TEST(test_enqueue_reads_the_payload_from_standard_input_with_a_dash)
+{
+    char line[1024], cmd[1200], *out;
+
+    snprintf(cmd, sizeof cmd, "printf '{\"from\": \"stdin\"}' | %s",
+             ctl_line(line, sizeof line, "", "enqueue default echo - --id in-1"));
+    out = shell(cmd);
+    ck_assert_msg(strstr(out, "in-1\nrc=0"), "%s", out);
+    free(out);
+    ck_assert_str_eq(h_hget(&H, "in-1", "state"), "waiting");
+}
+END_TEST
 
 START_TEST(test_colour_is_used_on_a_terminal_and_never_with_no_color)
 {
@@ -589,6 +617,7 @@ static Suite *heftctl_suite(void)
     tcase_add_test(tc, test_enqueue_without_wait_prints_a_random_id_and_passes_the_options);
     tcase_add_test(tc, test_enqueue_reads_the_payload_from_a_file_and_refuses_what_is_not_json);
     tcase_add_test(tc, test_enqueue_wait_with_o_writes_the_blob_too);
+    tcase_add_test(tc, test_enqueue_reads_the_payload_from_standard_input_with_a_dash);
     tcase_add_test(tc, test_pause_stops_heftd_taking_jobs_and_resume_restarts_it);
     tcase_add_test(tc, test_pausing_a_queue_no_heftd_served_exits_2);
     tcase_add_test(tc, test_enqueue_wait_gives_up_after_its_timeout_with_exit_5);

@@ -427,10 +427,17 @@ START_TEST(test_enqueue_reads_the_payload_from_a_file_and_refuses_what_is_not_js
     const char *good = h_write_file(&H, "p.json", "{\"from\": \"file\"}\n");
     const char *bad = h_write_file(&H, "bad.json", "{\"from\": file}");
     char arg[600];
+    json_t *j;
 
     snprintf(arg, sizeof arg, "@%s", good);
     ck_assert_int_eq(CTL("enqueue", "default", "echo", arg, "--id", "f-1"), 0);
     ck_assert_str_eq(h_hget(&H, "f-1", "state"), "waiting");
+    ck_assert_int_eq(CTL("job", "f-1", "--json"), 0);        /* the payload from the stream */
+    j = out_json();
+    ck_assert_str_eq(jstr(json_object_get(j, "payload"), "from"), "file");
+    json_decref(j);
+    ck_assert_int_eq(CTL("job", "f-1"), 0);
+    out_has("{\"from\": \"file\"}");
     snprintf(arg, sizeof arg, "@%s", bad);
     ck_assert_int_eq(CTL("enqueue", "default", "echo", arg, "--id", "f-2"), 1);
     err_has("not JSON");

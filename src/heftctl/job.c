@@ -4,6 +4,8 @@
  *
  * `job` costs two round trips: the hash's field names, the blob's size
  * and the clock; then every field but the blob, which can be megabytes.
+ * A third reads the payload of a waiting or running job from its stream
+ * entry (the hash has it only while the job is delayed, or once it ended).
  */
 #include "autoconfig.h"
 
@@ -60,6 +62,7 @@ static int job_parse(struct ctl *c, int argc, char **argv, struct job_args *a, i
 struct job {
     const char *id, *queue;
     redisReply *keys, *values;   /* HKEYS; HMGET of them but the blob */
+    redisReply *entry;           /* XRANGE of its stream entry, or NULL */
     long long blob_bytes, now_ms;
 };
 
@@ -136,6 +139,35 @@ static int load_values(struct ctl *c, struct job *j)
     return CTL_OK;
 }
 
+/* Round trip 3, for a job in a stream: its entry, for the payload. */
+static int load_entry(struct ctl *c, struct job *j)
+{
+    const char *prio = get(j, "priority"), *entry = get(j, "entry");
+    struct heft_cmd cmd = HEFT_CMD_INIT;
+
+    if (get(j, "payload") || !entry || !prio || get_ll(j, "sealed", 0) == 1 ||
+        (strcmp(prio, "high") && strcmp(prio, "normal") && strcmp(prio, "low")))
+        return CTL_OK;
+    heft_cmd_borrows(&cmd, "XRANGE");
+    heft_cmd_printf(&cmd, "heft:{%s}:ready:%s", j->queue, prio);
+    heft_cmd_borrows(&cmd, entry);
+    heft_cmd_borrows(&cmd, entry);
+    j->entry = ctl_call(c, &cmd);
+    heft_cmd_free(&cmd);
+    return j->entry ? CTL_OK : CTL_REDIS;
+}
+
+/* The payload: in the hash, else in the stream entry, else NULL. */
+static const char *payload(const struct job *j)
+{
+    const redisReply *e = j->entry;
+
+    if (get(j, "payload") || !e || e->type != REDIS_REPLY_ARRAY || e->elements != 1 ||
+        e->element[0]->type != REDIS_REPLY_ARRAY || e->element[0]->elements != 2)
+        return get(j, "payload");
+    return ctl_reply_str(ctl_reply_field(e->element[0]->element[1], "payload"));
+}
+
 /* A JSON text as JSON, a text that is not as a string, NULL as null. */
 static json_t *as_json(const char *text)
 {
@@ -167,7 +199,7 @@ static json_t *job_json(const struct job *j)
     json_object_set_new(o, "result", as_json(get(j, "result")));
     json_object_set_new(o, "blob_bytes", json_integer(j->blob_bytes));
     json_object_set_new(o, "opts", get(j, "opts") && *get(j, "opts") ? as_json(get(j, "opts")) : json_null());
-    json_object_set_new(o, "payload", as_json(get(j, "payload")));
+    json_object_set_new(o, "payload", as_json(payload(j)));
     for (i = 0; i < j->keys->elements; i++)
         if (strcmp(j->keys->element[i]->str, "blob")) {
             const char *v = k < j->values->elements ? ctl_reply_str(j->values->element[k]) : NULL;
@@ -260,7 +292,8 @@ static void print_human(struct ctl *c, const struct job *j)
     kv_time(c, j, "finished", "finished_ms");
     print_outcome(c, j);
     kv_field(c, j, "options", "opts");
-    kv_field(c, j, "payload", "payload");
+    if (payload(j))
+        kv_text(c, "payload", payload(j));
     if (get_ll(j, "sealed", 0) == 1)
         out_kv(stdout, c->color, OUT_PLAIN, "sealed", "yes: its payload left Redis when heftd took it");
     for (i = 0; i < j->keys->elements; i++) {       /* fields this version does not know */
@@ -275,7 +308,7 @@ static void print_human(struct ctl *c, const struct job *j)
 int cmd_job(struct ctl *c, int argc, char **argv)
 {
     struct job_args a = { "default", NULL };
-    struct job j = { NULL, NULL, NULL, NULL, 0, 0 };
+    struct job j = { NULL, NULL, NULL, NULL, NULL, 0, 0 };
     int at, rc;
 
     if ((at = job_parse(c, argc, argv, &a, &rc)) < 0)
@@ -283,7 +316,7 @@ int cmd_job(struct ctl *c, int argc, char **argv)
     j.id = argv[at];
     j.queue = a.queue;
     if ((rc = ctl_connect(c)) != CTL_OK || (rc = load_keys(c, &j)) != CTL_OK ||
-        (rc = load_values(c, &j)) != CTL_OK)
+        (rc = load_values(c, &j)) != CTL_OK || (rc = load_entry(c, &j)) != CTL_OK)
         goto out;
     if (c->json)
         rc = out_json(job_json(&j)) < 0 ? CTL_USAGE : CTL_OK;
@@ -294,6 +327,8 @@ out:
         freeReplyObject(j.keys);
     if (j.values)
         freeReplyObject(j.values);
+    if (j.entry)
+        freeReplyObject(j.entry);
     return rc;
 }
 

@@ -489,6 +489,7 @@ static void heartbeat(struct maint *m)
     heft_cmd_borrows(&m->cmd, "rss_peak_kb"); heft_cmd_int(&m->cmd, rss_kb("VmHWM:"));
     heft_cmd_borrows(&m->cmd, "started_ms");  heft_cmd_int(&m->cmd, d->started_ms);
     heft_cmd_borrows(&m->cmd, "heartbeat_ms"); heft_cmd_int(&m->cmd, heft_now_ms());
+    heft_cmd_borrows(&m->cmd, "heartbeat_interval_ms"); heft_cmd_int(&m->cmd, d->cfg->heartbeat_ms);
     heft_link_append(m->link, &m->cmd);
     heft_cmd_reset(&m->cmd);
     heft_cmd_borrows(&m->cmd, "PEXPIRE");

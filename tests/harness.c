@@ -860,21 +860,20 @@ void h_heftd_kill9(struct harness *h)
     ck_assert_msg(h_heftd_wait_exit(h, REAP_MS) != -1, "heftd survived SIGKILL");
 }
 
-int h_run_heftd(struct harness *h, long long timeout_ms, const char *arg0, ...)
+/* Run bin with the arguments in ap to completion (see h_run_heftd). */
+static int run_tool(struct harness *h, const char *bin, long long timeout_ms, const char *arg0,
+                    va_list ap)
 {
     const char *argv[MAX_ARGS];
     const char *out = ring_printf(h, "%s/run.out", h->dir);
     const char *err = ring_printf(h, "%s/run.err", h->dir);
-    va_list ap;
     int argc = 0, rc;
     const char *a;
     pid_t pid;
 
-    argv[argc++] = h->heftd;
-    va_start(ap, arg0);
+    argv[argc++] = bin;
     for (a = arg0; a && argc < MAX_ARGS - 1; a = va_arg(ap, const char *))
         argv[argc++] = a;
-    va_end(ap);
     argv[argc] = NULL;
     unlink(out);
     unlink(err);
@@ -890,6 +889,30 @@ int h_run_heftd(struct harness *h, long long timeout_ms, const char *arg0, ...)
         h->run_out = strdup("");
     if (!h->run_err)
         h->run_err = strdup("");
+    return rc;
+}
+
+int h_run_heftd(struct harness *h, long long timeout_ms, const char *arg0, ...)
+{
+    va_list ap;
+    int rc;
+
+    va_start(ap, arg0);
+    rc = run_tool(h, h->heftd, timeout_ms, arg0, ap);
+    va_end(ap);
+    return rc;
+}
+
+int h_run_heftctl(struct harness *h, long long timeout_ms, const char *arg0, ...)
+{
+    const char *dir = getenv("HEFT_BUILDDIR");
+    const char *bin = ring_printf(h, "%s/heftctl", dir && *dir ? dir : ".");
+    va_list ap;
+    int rc;
+
+    va_start(ap, arg0);
+    rc = run_tool(h, bin, timeout_ms, arg0, ap);
+    va_end(ap);
     return rc;
 }
 

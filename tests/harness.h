@@ -149,6 +149,10 @@ int h_heftd_running(struct harness *h);
  * Returns its exit code, or -1 when it ran past timeout_ms (killed). */
 int h_run_heftd(struct harness *h, long long timeout_ms, const char *arg0, ...)
     __attribute__((sentinel));
+/* The same for $HEFT_BUILDDIR/heftctl (else ./heftctl), with
+ * HEFT_REDIS_URL pointing at our Redis and stdin from /dev/null. */
+int h_run_heftctl(struct harness *h, long long timeout_ms, const char *arg0, ...)
+    __attribute__((sentinel));
 
 /* heftd's log: does it contain needle; wait for it (0, or -1). */
 int h_log_contains(struct harness *h, const char *needle);

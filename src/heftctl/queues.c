@@ -1,0 +1,411 @@
+/*
+ * queues.c - heftctl queues, pause and resume: the state of every queue
+ * in heft:queues, and the switch heftd reads to stop taking a queue's
+ * jobs.
+ *
+ * `queues` costs three pipelined round trips whatever the queue sizes:
+ * the queue names and Redis's clock; then per queue the consumer group
+ * and length of each ready stream, the sizes of the sorted sets, the
+ * stats hash and the pause flag; then the oldest waiting entry of each
+ * band that has one (its id carries the time it was added).
+ */
+#include "autoconfig.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ctl.h"
+#include "out.h"
+
+#define NBANDS 3
+#define PER_QUEUE (NBANDS * 2 + 5)     /* replies of round trip 2 per queue */
+
+static const char *const bands[NBANDS] = { "high", "normal", "low" };
+static const char *const totals[] = { "succeeded", "failed", "retried", "dead", "released" };
+#define NTOTALS (sizeof totals / sizeof totals[0])
+
+struct band {
+    long long waiting;
+    long long pending;
+    char from[80];            /* XRANGE start of the waiting entries */
+    long long oldest_ms;      /* -1: none waiting */
+};
+
+struct queue {
+    const char *name;         /* in the SMEMBERS reply */
+    struct band band[NBANDS];
+    long long sealed, scheduled, dead;
+    long long total[NTOTALS];
+    int paused;
+    long long latency_ms;     /* -1: none waiting */
+};
+
+struct view {
+    redisReply *names;
+    long long now_ms;
+    size_t n;
+    struct queue *q;
+};
+
+static int by_name(const void *a, const void *b)
+{
+    return strcmp(((const struct queue *)a)->name, ((const struct queue *)b)->name);
+}
+
+/* Round trip 1: the names (sorted) and Redis's clock. */
+static int load_names(struct ctl *c, struct view *v)
+{
+    struct heft_cmd cmd = HEFT_CMD_INIT;
+    size_t i;
+    int rc;
+
+    heft_cmd_borrows(&cmd, "SMEMBERS");
+    heft_cmd_borrows(&cmd, "heft:queues");
+    ctl_append(c, &cmd);
+    heft_cmd_free(&cmd);
+    if ((rc = ctl_replies_timed(c, &v->names, 1, &v->now_ms)) != CTL_OK)
+        return rc;
+    if (ctl_reply_error(v->names, "SMEMBERS heft:queues") || v->names->type != REDIS_REPLY_ARRAY)
+        return CTL_REDIS;
+    v->n = v->names->elements;
+    if (v->n && !(v->q = calloc(v->n, sizeof *v->q)))
+        return CTL_USAGE;
+    for (i = 0; i < v->n; i++)
+        v->q[i].name = v->names->element[i]->str;
+    if (v->n > 1)                       /* never qsort(NULL, 0): UBSan */
+        qsort(v->q, v->n, sizeof *v->q, by_name);
+    return CTL_OK;
+}
+
+/* VERB [SUB] heft:{Q}:SUFFIX, queued. */
+static void key_cmd(struct ctl *c, struct heft_cmd *cmd, const char *verb, const char *sub,
+                    const char *q, const char *suffix)
+{
+    heft_cmd_borrows(cmd, verb);
+    if (sub)
+        heft_cmd_borrows(cmd, sub);
+    ctl_cmd_key(cmd, q, suffix);
+    ctl_append(c, cmd);
+}
+
+static void append_counts(struct ctl *c, struct heft_cmd *cmd, const char *q)
+{
+    char stream[32];
+    size_t i;
+    int b;
+
+    for (b = 0; b < NBANDS; b++) {
+        snprintf(stream, sizeof stream, "ready:%s", bands[b]);
+        key_cmd(c, cmd, "XINFO", "GROUPS", q, stream);
+        key_cmd(c, cmd, "XLEN", NULL, q, stream);
+    }
+    key_cmd(c, cmd, "ZCARD", NULL, q, "sealed");
+    key_cmd(c, cmd, "ZCARD", NULL, q, "delayed");
+    key_cmd(c, cmd, "ZCARD", NULL, q, "dead");
+    key_cmd(c, cmd, "EXISTS", NULL, q, "paused");
+    heft_cmd_borrows(cmd, "HMGET");
+    ctl_cmd_key(cmd, q, "stats");
+    for (i = 0; i < NTOTALS; i++)
+        heft_cmd_borrows(cmd, totals[i]);
+    ctl_append(c, cmd);
+}
+
+/* The group "heft" in an XINFO GROUPS reply (an error when no stream). */
+static const redisReply *heft_group(const redisReply *groups)
+{
+    size_t i;
+
+    for (i = 0; groups->type == REDIS_REPLY_ARRAY && i < groups->elements; i++) {
+        const char *name = ctl_reply_str(ctl_reply_field(groups->element[i], "name"));
+
+        if (name && !strcmp(name, "heft"))
+            return groups->element[i];
+    }
+    return NULL;
+}
+
+/* Waiting: the group's lag when Redis knows it, else the entries not
+ * pending (heftd deletes an entry when it acknowledges it). */
+static void read_band(struct band *b, const redisReply *groups, const redisReply *xlen)
+{
+    const redisReply *g = heft_group(groups);
+    const char *last = g ? ctl_reply_str(ctl_reply_field(g, "last-delivered-id")) : NULL;
+    long long len = ctl_reply_ll(xlen, 0), lag = g ? ctl_reply_ll(ctl_reply_field(g, "lag"), -1) : -1;
+
+    b->pending = g ? ctl_reply_ll(ctl_reply_field(g, "pending"), 0) : 0;
+    b->waiting = lag >= 0 ? lag : len - b->pending;
+    if (b->waiting < 0)
+        b->waiting = 0;
+    if (last)
+        snprintf(b->from, sizeof b->from, "(%s", last);
+    else
+        snprintf(b->from, sizeof b->from, "-");
+    b->oldest_ms = -1;
+}
+
+static void read_counts(struct queue *q, redisReply **r)
+{
+    size_t i;
+    int b;
+
+    for (b = 0; b < NBANDS; b++)
+        read_band(&q->band[b], r[2 * b], r[2 * b + 1]);
+    r += 2 * NBANDS;
+    q->sealed = ctl_reply_ll(r[0], 0);
+    q->scheduled = ctl_reply_ll(r[1], 0);
+    q->dead = ctl_reply_ll(r[2], 0);
+    q->paused = ctl_reply_ll(r[3], 0) == 1;
+    for (i = 0; i < NTOTALS; i++)
+        q->total[i] = r[4]->type == REDIS_REPLY_ARRAY && i < r[4]->elements
+                      ? ctl_reply_ll(r[4]->element[i], 0) : 0;
+}
+
+/* Round trip 2. */
+static int load_counts(struct ctl *c, struct view *v)
+{
+    struct heft_cmd cmd = HEFT_CMD_INIT;
+    redisReply *r[PER_QUEUE];
+    size_t i, k;
+    int rc = CTL_OK;
+
+    for (i = 0; i < v->n; i++)
+        append_counts(c, &cmd, v->q[i].name);
+    heft_cmd_free(&cmd);
+    for (i = 0; i < v->n; i++) {
+        if ((rc = ctl_replies(c, r, PER_QUEUE)) != CTL_OK)
+            return rc;
+        for (k = 2 * NBANDS; k < PER_QUEUE; k++)
+            if (ctl_reply_error(r[k], v->q[i].name))
+                rc = CTL_REDIS;
+        read_counts(&v->q[i], r);
+        ctl_free_replies(r, PER_QUEUE);
+    }
+    return rc;
+}
+
+/* The ms part of a stream entry id "1732612345678-0". */
+static long long entry_ms(const redisReply *xrange)
+{
+    const redisReply *e;
+
+    if (!xrange || xrange->type != REDIS_REPLY_ARRAY || xrange->elements < 1)
+        return -1;
+    e = xrange->element[0];
+    if (e->type != REDIS_REPLY_ARRAY || e->elements < 1 || e->element[0]->type != REDIS_REPLY_STRING)
+        return -1;
+    return atoll(e->element[0]->str);
+}
+
+/* Round trip 3, asked: the oldest waiting entry of each band that has one. */
+static void append_oldest(struct ctl *c, const struct view *v)
+{
+    struct heft_cmd cmd = HEFT_CMD_INIT;
+    size_t i;
+    int b;
+
+    for (i = 0; i < v->n; i++)
+        for (b = 0; b < NBANDS; b++)
+            if (v->q[i].band[b].waiting > 0) {
+                heft_cmd_borrows(&cmd, "XRANGE");
+                heft_cmd_printf(&cmd, "heft:{%s}:ready:%s", v->q[i].name, bands[b]);
+                heft_cmd_borrows(&cmd, v->q[i].band[b].from);
+                heft_cmd_borrows(&cmd, "+");
+                heft_cmd_borrows(&cmd, "COUNT");
+                heft_cmd_borrows(&cmd, "1");
+                ctl_append(c, &cmd);
+            }
+    heft_cmd_free(&cmd);
+}
+
+/* Round trip 3, read: each queue's latency is its oldest band's. */
+static int load_latency(struct ctl *c, struct view *v)
+{
+    redisReply *r;
+    long long ms;
+    size_t i;
+    int b, rc;
+
+    append_oldest(c, v);
+    for (i = 0; i < v->n; i++) {
+        v->q[i].latency_ms = -1;
+        for (b = 0; b < NBANDS; b++) {
+            if (v->q[i].band[b].waiting <= 0)
+                continue;
+            if ((rc = ctl_replies(c, &r, 1)) != CTL_OK)
+                return rc;
+            ms = entry_ms(r);
+            freeReplyObject(r);
+            if (ms >= 0 && v->now_ms - ms > v->q[i].latency_ms)
+                v->q[i].latency_ms = v->now_ms - ms < 0 ? 0 : v->now_ms - ms;
+        }
+    }
+    return CTL_OK;
+}
+
+static long long waiting(const struct queue *q)
+{
+    return q->band[0].waiting + q->band[1].waiting + q->band[2].waiting;
+}
+
+static long long active(const struct queue *q)
+{
+    return q->band[0].pending + q->band[1].pending + q->band[2].pending + q->sealed;
+}
+
+static json_t *queue_json(const struct queue *q)
+{
+    json_t *by_band = json_object(), *tot = json_object();
+    size_t i;
+    int b;
+
+    for (b = 0; b < NBANDS; b++)
+        json_object_set_new(by_band, bands[b], json_integer(q->band[b].waiting));
+    for (i = 0; i < NTOTALS; i++)
+        json_object_set_new(tot, totals[i], json_integer(q->total[i]));
+    return json_pack("{s:s, s:I, s:o, s:I, s:I, s:I, s:o, s:b, s:o}",
+                     "name", q->name, "waiting", (json_int_t)waiting(q),
+                     "waiting_by_priority", by_band, "active", (json_int_t)active(q),
+                     "scheduled", (json_int_t)q->scheduled, "dead", (json_int_t)q->dead,
+                     "latency_ms", out_json_int(q->latency_ms, q->latency_ms >= 0),
+                     "paused", q->paused, "totals", tot);
+}
+
+static int print_json(const struct view *v)
+{
+    json_t *list = json_array();
+    size_t i;
+
+    for (i = 0; i < v->n; i++)
+        json_array_append_new(list, queue_json(&v->q[i]));
+    return out_json(json_pack("{s:I, s:o}", "time_ms", (json_int_t)v->now_ms, "queues", list)) < 0
+           ? CTL_USAGE : CTL_OK;
+}
+
+static const char *const heads[] = {
+    "QUEUE", "WAITING", "ACTIVE", "SCHEDULED", "DEAD", "SUCCEEDED", "FAILED", "RETRIED",
+    "DIED", "LATENCY", "PAUSED",
+};
+
+static int print_human(struct ctl *c, const struct view *v)
+{
+    struct out_table t;
+    char lat[32];
+    size_t i;
+    int rc;
+
+    if (!v->n) {
+        printf("No queues yet: heft:queues is empty (no heftd has served one).\n");
+        return CTL_OK;
+    }
+    out_table_init(&t, sizeof heads / sizeof heads[0], heads, "lrrrrrrrrrl");
+    for (i = 0; i < v->n; i++) {
+        const struct queue *q = &v->q[i];
+
+        out_table_add(&t, OUT_PLAIN, "%s", q->name);
+        out_table_add(&t, OUT_PLAIN, "%lld", waiting(q));
+        out_table_add(&t, OUT_PLAIN, "%lld", active(q));
+        out_table_add(&t, OUT_PLAIN, "%lld", q->scheduled);
+        out_table_add(&t, q->dead ? OUT_RED : OUT_PLAIN, "%lld", q->dead);
+        out_table_add(&t, OUT_PLAIN, "%lld", q->total[0]);
+        out_table_add(&t, OUT_PLAIN, "%lld", q->total[1]);
+        out_table_add(&t, OUT_PLAIN, "%lld", q->total[2]);
+        out_table_add(&t, OUT_PLAIN, "%lld", q->total[3]);
+        out_table_add(&t, OUT_PLAIN, "%s", q->latency_ms < 0 ? "-" :
+                      out_duration(lat, sizeof lat, q->latency_ms));
+        out_table_add(&t, q->paused ? OUT_YELLOW : OUT_PLAIN, "%s", q->paused ? "paused" : "no");
+    }
+    rc = out_table_print(&t, stdout, c->color) < 0 ? CTL_USAGE : CTL_OK;
+    out_table_free(&t);
+    return rc;
+}
+
+int cmd_queues(struct ctl *c, int argc, char **argv)
+{
+    struct view v = { NULL, 0, 0, NULL };
+    int rc;
+
+    if (ctl_args(c, argc, argv, NULL, 0, 0, &rc) < 0)
+        return rc;
+    if ((rc = ctl_connect(c)) != CTL_OK || (rc = load_names(c, &v)) != CTL_OK ||
+        (rc = load_counts(c, &v)) != CTL_OK || (rc = load_latency(c, &v)) != CTL_OK)
+        goto out;
+    rc = c->json ? print_json(&v) : print_human(c, &v);
+out:
+    free(v.q);
+    if (v.names)
+        freeReplyObject(v.names);
+    return rc;
+}
+
+/* ---- pause and resume ---- */
+
+/* Whether q is in heft:queues: CTL_OK, CTL_NOT_FOUND or CTL_REDIS. */
+static int queue_known(struct ctl *c, const char *cmdname, const char *q)
+{
+    struct heft_cmd cmd = HEFT_CMD_INIT;
+    redisReply *r;
+    int rc = CTL_REDIS;
+
+    heft_cmd_borrows(&cmd, "SISMEMBER");
+    heft_cmd_borrows(&cmd, "heft:queues");
+    heft_cmd_borrows(&cmd, q);
+    r = ctl_call(c, &cmd);
+    heft_cmd_free(&cmd);
+    if (!r || ctl_reply_error(r, "SISMEMBER"))
+        goto out;
+    rc = CTL_OK;
+    if (ctl_reply_ll(r, 0) != 1) {
+        fprintf(stderr, "heftctl %s: no queue \"%s\" (not in heft:queues)\n", cmdname, q);
+        rc = CTL_NOT_FOUND;
+    }
+out:
+    if (r)
+        freeReplyObject(r);
+    return rc;
+}
+
+/* SET or DEL heft:{Q}:paused, once Q is known to be a queue (two round
+ * trips: a script reading heft:queues would cross hash slots). */
+static int set_paused(struct ctl *c, int argc, char **argv, int pause)
+{
+    struct heft_cmd cmd = HEFT_CMD_INIT;
+    redisReply *r = NULL;
+    const char *q;
+    int rc;
+
+    if (ctl_args(c, argc, argv, NULL, 1, 1, &rc) < 0)
+        return rc;
+    q = argv[argc - 1];
+    if (!ctl_queue_name_ok(q))
+        return ctl_usage(argv[0], "\"%s\" is not a queue name (1 to 64 of A-Z a-z 0-9 _ . : -)", q);
+    if ((rc = ctl_connect(c)) != CTL_OK || (rc = queue_known(c, argv[0], q)) != CTL_OK)
+        return rc;
+    heft_cmd_borrows(&cmd, pause ? "SET" : "DEL");
+    ctl_cmd_key(&cmd, q, "paused");
+    if (pause)
+        heft_cmd_borrows(&cmd, "1");
+    rc = CTL_REDIS;
+    if (!(r = ctl_call(c, &cmd)) || ctl_reply_error(r, argv[0]))
+        goto out;
+    if (c->json)
+        rc = out_json(json_pack("{s:s, s:b}", "queue", q, "paused", pause)) < 0 ? CTL_USAGE : CTL_OK;
+    else
+        rc = printf(pause ? "Queue %s paused: heftd takes none of its jobs (running ones finish).\n"
+                          : "Queue %s resumed: heftd takes its jobs again.\n", q) < 0 ? CTL_USAGE : CTL_OK;
+out:
+    if (r)
+        freeReplyObject(r);
+    heft_cmd_free(&cmd);
+    return rc;
+}
+
+int cmd_pause(struct ctl *c, int argc, char **argv)
+{
+    return set_paused(c, argc, argv, 1);
+}
+
+int cmd_resume(struct ctl *c, int argc, char **argv)
+{
+    return set_paused(c, argc, argv, 0);
+}

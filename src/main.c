@@ -39,7 +39,7 @@ static void usage(FILE *out)
         "2 Redis refused (too old, evicting, authentication), 3 internal failure.\n\n"
         "Job types:\n");
     for (h = heft_builtin_handlers; *h; h++)
-        fprintf(out, "  %-14s %s\n", (*h)->type, (*h)->summary);
+        fprintf(out, "  %-16s %s\n", (*h)->type, (*h)->summary);
 }
 
 enum {

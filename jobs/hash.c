@@ -375,7 +375,7 @@ out:
 const struct heft_handler heft_hash_digest_handler = {
     .type = "hash.digest",
     .run = digest_run,
-    .summary = "digests (sha2, sha3, blake2, sha1, md5) of text, base64 or a file, in one pass",
+    .summary = "digests (sha2, sha3, blake2, sha1, md5) of text, base64, a file or a Redis value",
     .init = digest_init,
     .fini = hash_fini,
 };

@@ -5,18 +5,21 @@
  * and PBKDF2-HMAC-SHA256 vectors), round trips, bounds, malformed hashes,
  * needs_rehash, the settings, and interoperability with real PHP
  * (password_hash, password_verify), Python's passlib (scrypt, PBKDF2)
- * and, when tests/password-node.sh sets HEFT_PASSWORD_NODE_DIR, Node's
+ * libsodium's own argon2id strings (heft computes argon2id with libsodium
+ * where that is faster) and, when tests/password-node.sh sets HEFT_PASSWORD_NODE_DIR, Node's
  * @node-rs/argon2 and bcryptjs.
  * Payloads and settings are written as JSON with ' for ".
  */
 #include <argon2.h>
 #include <check.h>
 #include <openssl/evp.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
 
+#include "../jobs/password/password.h"
 #include "job_harness.h"
 
 /* Cheap argon2id and scrypt so that round trips take milliseconds. */
@@ -208,6 +211,136 @@ START_TEST(argon2id_memory_is_kept_by_the_thread_between_jobs)
                   minor_faults() - before);
     ck_assert(verify(jsonf("{}"), "pw", h, NULL));
     free(h);
+}
+END_TEST
+
+START_TEST(argon2id_memory_is_mapped_for_transparent_huge_pages)
+{
+    /* A mapping of at least 32 MiB advised MADV_HUGEPAGE ("hg" in smaps):
+     * argon2 reads its blocks all over it, and 4 KiB pages miss the TLB. */
+    char line[512];
+    unsigned long lo = 0, hi = 0;
+    int found = 0;
+    FILE *f;
+
+    free(hash_ok(jsonf("{}"), jsonf("{'password': 'pw', 'memory_kib': 32768}")));
+    f = fopen("/proc/self/smaps", "r");
+    ck_assert_ptr_nonnull(f);
+    while (fgets(line, sizeof line, f)) {
+        if (sscanf(line, "%lx-%lx ", &lo, &hi) == 2)
+            continue;
+        if (!strncmp(line, "VmFlags:", 8) && strstr(line, " hg") && hi - lo >= 32u << 20)
+            found = 1;
+    }
+    fclose(f);
+    ck_assert_msg(found, "no mapping of 32 MiB or more advised for huge pages");
+}
+END_TEST
+
+/* Cost parameters, salts and passwords both libraries must agree on. */
+static const struct { long long m, t; const char *pwd; } same_key_cases[] = {
+    { 8, 1, "" }, { 64, 1, "pw" }, { 1001, 2, "correct horse battery staple" },
+    { 4096, 3, "\xc3\xa9t\xc3\xa9 \xe2\x82\xac 0123456789012345678901234567890123456789" },
+};
+
+START_TEST(libsodium_and_libargon2_compute_the_same_argon2id_keys)
+{
+    struct pw_params p = { .alg = PW_ARGON2ID, .argon2_version = ARGON2_VERSION_13 };
+    const char *pwd = same_key_cases[_i].pwd;
+    unsigned char salt[16], a[32], b[32], want[32];
+
+    for (size_t i = 0; i < sizeof salt; i++)
+        salt[i] = (unsigned char)(i * 37 + _i);
+    p.v[PW_ARGON2_M] = same_key_cases[_i].m;
+    p.v[PW_ARGON2_T] = same_key_cases[_i].t;
+    p.v[PW_ARGON2_P] = 1;
+    ck_assert_int_eq(argon2id_hash_raw((uint32_t)p.v[PW_ARGON2_T], (uint32_t)p.v[PW_ARGON2_M], 1,
+                                       pwd, strlen(pwd), salt, 16, want, 32), ARGON2_OK);
+    ck_assert_int_eq(pw_argon2_key(PW_ENGINE_LIBSODIUM, &p, (const unsigned char *)pwd,
+                                   strlen(pwd), salt, 16, a, 32), ARGON2_OK);
+    ck_assert_int_eq(pw_argon2_key(PW_ENGINE_LIBARGON2, &p, (const unsigned char *)pwd,
+                                   strlen(pwd), salt, 16, b, 32), ARGON2_OK);
+    ck_assert_mem_eq(a, want, 32);
+    ck_assert_mem_eq(b, want, 32);
+}
+END_TEST
+
+START_TEST(libsodium_is_picked_only_for_one_lane_16_byte_salts_and_huge_pages_always)
+{
+    struct pw_params p = { .alg = PW_ARGON2ID, .argon2_version = ARGON2_VERSION_13 };
+
+    p.v[PW_ARGON2_M] = 65536;
+    p.v[PW_ARGON2_T] = 3;
+    p.v[PW_ARGON2_P] = 1;
+    ck_assert_int_eq(pw_argon2_pick(&p, 16, 32, 1), PW_ENGINE_LIBSODIUM);
+    /* With 4 KiB pages libsodium's fresh memory per hash makes it slower. */
+    ck_assert_int_eq(pw_argon2_pick(&p, 16, 32, 0), PW_ENGINE_LIBARGON2);
+    ck_assert_int_eq(pw_argon2_pick(&p, 8, 32, 1), PW_ENGINE_LIBARGON2);
+    ck_assert_int_eq(pw_argon2_pick(&p, 24, 32, 1), PW_ENGINE_LIBARGON2);
+    ck_assert_int_eq(pw_argon2_pick(&p, 16, 12, 1), PW_ENGINE_LIBARGON2);
+    p.argon2_version = 0x10;
+    ck_assert_int_eq(pw_argon2_pick(&p, 16, 32, 1), PW_ENGINE_LIBARGON2);
+    p.argon2_version = ARGON2_VERSION_13;
+    p.v[PW_ARGON2_P] = 2;
+    ck_assert_int_eq(pw_argon2_pick(&p, 16, 32, 1), PW_ENGINE_LIBARGON2);
+}
+END_TEST
+
+START_TEST(what_libsodium_cannot_compute_goes_through_libargon2)
+{
+    /* Two lanes, or salts of 8 and 24 bytes: libsodium's raw API refuses
+     * them, the automatic choice computes libargon2's key. */
+    static const struct { long long lanes; size_t saltlen; } cases[] = {
+        { 2, 16 }, { 1, 8 }, { 1, 24 },
+    };
+    struct pw_params p = { .alg = PW_ARGON2ID, .argon2_version = ARGON2_VERSION_13 };
+    unsigned char salt[24], key[32], want[32];
+
+    memset(salt, 7, sizeof salt);
+    p.v[PW_ARGON2_M] = 256;
+    p.v[PW_ARGON2_T] = 2;
+    p.v[PW_ARGON2_P] = cases[_i].lanes;
+    ck_assert_int_eq(pw_argon2_key(PW_ENGINE_LIBSODIUM, &p, (const unsigned char *)"pw", 2, salt,
+                                   cases[_i].saltlen, key, 32), ARGON2_INCORRECT_PARAMETER);
+    ck_assert_int_eq(argon2id_hash_raw(2, 256, (uint32_t)cases[_i].lanes, "pw", 2, salt,
+                                       cases[_i].saltlen, want, 32), ARGON2_OK);
+    ck_assert_int_eq(pw_argon2_key(PW_ENGINE_AUTO, &p, (const unsigned char *)"pw", 2, salt,
+                                   cases[_i].saltlen, key, 32), ARGON2_OK);
+    ck_assert_mem_eq(key, want, 32);
+}
+END_TEST
+
+START_TEST(argon2id_strings_with_two_lanes_or_other_salt_lengths_verify)
+{
+    /* As other libraries write them: 8, 13 and 24-byte salts, p=2. */
+    static const struct { uint32_t lanes; size_t saltlen; } cases[] = {
+        { 1, 8 }, { 1, 13 }, { 1, 24 }, { 2, 16 }, { 2, 8 },
+    };
+    unsigned char salt[24];
+    char h[200];
+
+    memset(salt, 0x5a, sizeof salt);
+    ck_assert_int_eq(argon2id_hash_encoded(1, 1024, cases[_i].lanes, "pw", 2, salt,
+                                           cases[_i].saltlen, 32, h, sizeof h), ARGON2_OK);
+    ck_assert_msg(verify(jsonf(FAST), "pw", h, NULL), "%s", h);
+    ck_assert(!verify(jsonf(FAST), "pv", h, NULL));
+}
+END_TEST
+
+START_TEST(libsodiums_argon2id_strings_verify_and_libsodium_verifies_heft_s)
+{
+    char theirs[crypto_pwhash_argon2id_STRBYTES], *ours;
+
+    /* libsodium's own encoder: opslimit 2 passes, memlimit 1 MiB. */
+    ck_assert_int_eq(crypto_pwhash_argon2id_str(theirs, "Tr0ub4dor&3", 11, 2, 1 << 20), 0);
+    ck_assert_msg(!strncmp(theirs, "$argon2id$v=19$m=1024,t=2,p=1$", 30), "%s", theirs);
+    ck_assert(verify(jsonf(FAST), "Tr0ub4dor&3", theirs, NULL));
+    ck_assert(!verify(jsonf(FAST), "Tr0ub4dor&4", theirs, NULL));
+    /* And libsodium's decoder on heft's strings. */
+    ours = hash_ok(jsonf(FAST), jsonf("{'password': 'Tr0ub4dor&3'}"));
+    ck_assert_int_eq(crypto_pwhash_argon2id_str_verify(ours, "Tr0ub4dor&3", 11), 0);
+    ck_assert_int_eq(crypto_pwhash_argon2id_str_verify(ours, "Tr0ub4dor&4", 11), -1);
+    free(ours);
 }
 END_TEST
 
@@ -678,6 +811,13 @@ static Suite *password_suite(void)
     tcase_add_test(argon2, argon2id_phc_strings_are_what_libargon2s_own_encoder_writes);
     tcase_add_test(argon2, argon2id_asked_for_other_parameters_within_bounds_uses_them);
     tcase_add_test(argon2, argon2id_memory_is_kept_by_the_thread_between_jobs);
+    tcase_add_test(argon2, argon2id_memory_is_mapped_for_transparent_huge_pages);
+    tcase_add_loop_test(argon2, libsodium_and_libargon2_compute_the_same_argon2id_keys, 0,
+                        sizeof same_key_cases / sizeof same_key_cases[0]);
+    tcase_add_test(argon2, libsodium_is_picked_only_for_one_lane_16_byte_salts_and_huge_pages_always);
+    tcase_add_loop_test(argon2, what_libsodium_cannot_compute_goes_through_libargon2, 0, 3);
+    tcase_add_loop_test(argon2, argon2id_strings_with_two_lanes_or_other_salt_lengths_verify, 0, 5);
+    tcase_add_test(argon2, libsodiums_argon2id_strings_verify_and_libsodium_verifies_heft_s);
     tcase_add_loop_test(bcrypt, bcrypt_verifies_crypt_blowfishs_published_vectors, 0,
                         sizeof bcrypt_vectors / sizeof bcrypt_vectors[0]);
     tcase_add_test(bcrypt, bcrypt_hashes_are_2y_by_default_and_2b_on_request);

@@ -2,7 +2,8 @@
  * jobs/password/password.h - what password.hash and password.verify share:
  * the policy their init builds from the settings (policy.c: default
  * algorithm, default cost parameters and the bounds a job may ask for),
- * the four algorithms (argon2.c: libargon2 with per-thread memory;
+ * the four algorithms (argon2.c: libargon2 with per-thread memory, or
+ * libsodium where it is faster;
  * crypt.c: bcrypt through libxcrypt; kdf.c: scrypt and PBKDF2-SHA256
  * through OpenSSL) and the strict reading of hash strings (format.c).
  *
@@ -93,6 +94,22 @@ int pw_argon2_hash(const struct pw_params *p, const unsigned char *pwd, size_t l
                    struct hash_err *err);
 int pw_argon2_verify(const struct pw_params *p, const unsigned char *pwd, size_t len,
                      int *valid, struct hash_err *err);
+/* argon2.c: which library computes an argon2id key.  AUTO: libsodium
+ * where it is the faster and can compute the key (pw_argon2_pick with the
+ * kernel's transparent huge page setting), else libargon2. */
+enum pw_argon2_engine { PW_ENGINE_AUTO, PW_ENGINE_LIBARGON2, PW_ENGINE_LIBSODIUM };
+/* The engine AUTO picks for p (its argon2_version, lanes) and these salt
+ * and key lengths, thp saying whether the kernel gives every large mapping
+ * huge pages (transparent_hugepage "always": pw_thp_always). */
+enum pw_argon2_engine pw_argon2_pick(const struct pw_params *p, size_t saltlen, size_t keylen,
+                                     int thp);
+int pw_thp_always(void);
+/* The argon2id key of pwd and salt under p (memory, iterations, lanes,
+ * argon2_version) into key: ARGON2_OK, or libargon2's code of the error
+ * (ARGON2_INCORRECT_PARAMETER when engine cannot compute it). */
+int pw_argon2_key(enum pw_argon2_engine engine, const struct pw_params *p,
+                  const unsigned char *pwd, size_t len, const unsigned char *salt,
+                  size_t saltlen, unsigned char *key, size_t keylen);
 int pw_bcrypt_hash(const struct pw_params *p, const unsigned char *pwd, size_t len, char *out,
                    struct hash_err *err);
 int pw_bcrypt_verify(const char *hash, const unsigned char *pwd, size_t len, int *valid,

@@ -327,6 +327,67 @@ START_TEST(argon2id_strings_with_two_lanes_or_other_salt_lengths_verify)
 }
 END_TEST
 
+/* FAST with the setting argon2id_engine. */
+static json_t *fast_engine(const char *engine)
+{
+    return jsonf("{'argon2id_engine': '%s', %s", engine, FAST + 1);
+}
+
+START_TEST(hashes_made_with_either_engine_verify_with_the_other)
+{
+    /* _i = 0: libsodium hashes, libargon2 verifies; 1: the other way. */
+    const char *maker = _i ? "libargon2" : "libsodium", *checker = _i ? "libsodium" : "libargon2";
+    char *h = hash_ok(fast_engine(maker), jsonf("{'password': 'Tr0ub4dor&3'}"));
+
+    ck_assert(verify(fast_engine(checker), "Tr0ub4dor&3", h, NULL));
+    ck_assert(!verify(fast_engine(checker), "Tr0ub4dor&4", h, NULL));
+    ck_assert_int_eq(argon2id_verify(h, "Tr0ub4dor&3", 11), ARGON2_OK);
+    free(h);
+}
+END_TEST
+
+START_TEST(the_setting_argon2id_engine_picks_the_library)
+{
+    /* libsodium maps fresh memory for every hash (MAP_POPULATE: 2048 page
+     * faults for 8 MiB of 4 KiB pages); libargon2 reuses the thread's. */
+    const char *engine = _i ? "libsodium" : "libargon2";
+    const char *payload = "{'password': 'pw', 'memory_kib': 8192}";
+    long before, faults;
+
+    if (pw_thp_always()) {
+        fprintf(stderr, "SKIP: huge pages everywhere: page faults do not tell the engines apart\n");
+        return;
+    }
+    free(hash_ok(fast_engine(engine), jsonf("%s", payload)));
+    before = minor_faults();
+    free(hash_ok(fast_engine(engine), jsonf("%s", payload)));
+    faults = minor_faults() - before;
+    if (_i)
+        ck_assert_msg(faults >= 2000, "libsodium: %ld page faults for 8 MiB", faults);
+    else
+        ck_assert_msg(faults < 500, "libargon2: %ld page faults for 8 MiB", faults);
+}
+END_TEST
+
+START_TEST(the_libsodium_engine_still_hashes_and_verifies_two_lanes_and_odd_salts)
+{
+    /* What libsodium's raw API cannot compute goes through libargon2. */
+    unsigned char salt[24];
+    char *h = hash_ok(fast_engine("libsodium"), jsonf("{'password': 'pw', 'parallelism': 2}"));
+    char theirs[200];
+
+    ck_assert_msg(!strncmp(h, "$argon2id$v=19$m=1024,t=1,p=2$", 30), "%s", h);
+    ck_assert_int_eq(argon2id_verify(h, "pw", 2), ARGON2_OK);
+    ck_assert(verify(fast_engine("libsodium"), "pw", h, NULL));
+    memset(salt, 0xa5, sizeof salt);
+    ck_assert_int_eq(argon2id_hash_encoded(1, 1024, 1, "pw", 2, salt, 24, 32, theirs,
+                                           sizeof theirs), ARGON2_OK);
+    ck_assert(verify(fast_engine("libsodium"), "pw", theirs, NULL));
+    ck_assert(!verify(fast_engine("libsodium"), "pv", theirs, NULL));
+    free(h);
+}
+END_TEST
+
 START_TEST(libsodiums_argon2id_strings_verify_and_libsodium_verifies_heft_s)
 {
     char theirs[crypto_pwhash_argon2id_STRBYTES], *ours;
@@ -642,6 +703,9 @@ START_TEST(settings_are_refused_naming_the_key)
     ck_assert_str_eq(e.key, "scrypt.max_n");
     e = init_fails("password.hash", jsonf("{'scrypt': {'cost': 1}}"));
     ck_assert_str_eq(e.key, "scrypt.cost");
+    e = init_fails("password.verify", jsonf("{'argon2id_engine': 'botan'}"));
+    ck_assert_str_eq(e.key, "argon2id_engine");
+    ck_assert_str_eq(e.msg, "must be auto, libargon2 or libsodium");
 }
 END_TEST
 
@@ -818,6 +882,9 @@ static Suite *password_suite(void)
     tcase_add_loop_test(argon2, what_libsodium_cannot_compute_goes_through_libargon2, 0, 3);
     tcase_add_loop_test(argon2, argon2id_strings_with_two_lanes_or_other_salt_lengths_verify, 0, 5);
     tcase_add_test(argon2, libsodiums_argon2id_strings_verify_and_libsodium_verifies_heft_s);
+    tcase_add_loop_test(argon2, hashes_made_with_either_engine_verify_with_the_other, 0, 2);
+    tcase_add_test(argon2, the_libsodium_engine_still_hashes_and_verifies_two_lanes_and_odd_salts);
+    tcase_add_loop_test(argon2, the_setting_argon2id_engine_picks_the_library, 0, 2);
     tcase_add_loop_test(bcrypt, bcrypt_verifies_crypt_blowfishs_published_vectors, 0,
                         sizeof bcrypt_vectors / sizeof bcrypt_vectors[0]);
     tcase_add_test(bcrypt, bcrypt_hashes_are_2y_by_default_and_2b_on_request);

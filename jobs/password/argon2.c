@@ -202,6 +202,16 @@ int pw_argon2_key(enum pw_argon2_engine engine, const struct pw_params *p,
     return argon2_ctx(&ctx, Argon2_id);
 }
 
+/* The engine of a job: the setting argon2id_engine, where libsodium is
+ * asked for only what it can compute. */
+static enum pw_argon2_engine job_engine(const struct pw_params *p, size_t saltlen, size_t keylen)
+{
+    pthread_once(&arena_once, arena_key_create);
+    if (p->argon2_engine == PW_ENGINE_LIBSODIUM && !(sodium_ok && sodium_can(p, saltlen, keylen)))
+        return PW_ENGINE_LIBARGON2;
+    return p->argon2_engine;
+}
+
 static int argon2_fail(int rc, struct hash_err *err)
 {
     if (rc == ARGON2_MEMORY_ALLOCATION_ERROR)
@@ -220,7 +230,8 @@ int pw_argon2_hash(const struct pw_params *p, const unsigned char *pwd, size_t l
     if (RAND_bytes(salt, sizeof salt) != 1)
         return hash_fail(err, "crypto_error", 1, "no random bytes for a salt");
     v13.argon2_version = ARGON2_VERSION_13;
-    rc = pw_argon2_key(PW_ENGINE_AUTO, &v13, pwd, len, salt, sizeof salt, key, sizeof key);
+    rc = pw_argon2_key(job_engine(&v13, sizeof salt, sizeof key), &v13, pwd, len, salt,
+                       sizeof salt, key, sizeof key);
     if (rc != ARGON2_OK) {
         rc = argon2_fail(rc, err);
         goto out;
@@ -247,7 +258,7 @@ int pw_argon2_verify(const struct pw_params *p, const unsigned char *pwd, size_t
         saltlen < ARGON2_MIN_SALT_LENGTH || keylen < ARGON2_MIN_OUTLEN)
         return hash_fail(err, "bad_hash", 0, "hash: a malformed argon2id hash string (its "
                          "salt or hash is not base64 of the right length)");
-    rc = pw_argon2_key(PW_ENGINE_AUTO, p, pwd, len, salt, saltlen, mine, keylen);
+    rc = pw_argon2_key(job_engine(p, saltlen, keylen), p, pwd, len, salt, saltlen, mine, keylen);
     /* Compared in constant time, as argon2_verify_ctx would. */
     *valid = rc == ARGON2_OK && CRYPTO_memcmp(mine, key, keylen) == 0;
     OPENSSL_cleanse(mine, sizeof mine);

@@ -37,11 +37,17 @@ enum pw_param {
 /* Room for any hash string heft writes or reads. */
 #define PW_MAX_HASH 256
 
+/* Which library computes an argon2id key.  AUTO: libsodium
+ * where it is the faster and can compute the key (pw_argon2_pick with the
+ * kernel's transparent huge page setting), else libargon2. */
+enum pw_argon2_engine { PW_ENGINE_AUTO, PW_ENGINE_LIBARGON2, PW_ENGINE_LIBSODIUM };
+
 struct pw_params {
     enum pw_alg alg;
     long long v[PW_NPARAMS];    /* only those of alg are meaningful */
     int bcrypt_2b;              /* bcrypt: "$2b$" instead of "$2y$" */
     int argon2_version;         /* verify: the v= of an argon2id hash */
+    enum pw_argon2_engine argon2_engine;        /* the policy's */
     /* verify: where the salt and the key are in the hash string (base64) */
     const char *salt_b64, *key_b64;
     size_t salt_len, key_len;
@@ -52,6 +58,7 @@ struct pw_policy {
     enum pw_alg alg;                    /* the default algorithm */
     long long def[PW_NPARAMS];          /* defaults: also the floor under which verify says needs_rehash */
     long long min[PW_NPARAMS], max[PW_NPARAMS];
+    enum pw_argon2_engine argon2_engine;        /* setting argon2id_engine */
 };
 
 /* ---- policy.c ---- */
@@ -94,10 +101,6 @@ int pw_argon2_hash(const struct pw_params *p, const unsigned char *pwd, size_t l
                    struct hash_err *err);
 int pw_argon2_verify(const struct pw_params *p, const unsigned char *pwd, size_t len,
                      int *valid, struct hash_err *err);
-/* argon2.c: which library computes an argon2id key.  AUTO: libsodium
- * where it is the faster and can compute the key (pw_argon2_pick with the
- * kernel's transparent huge page setting), else libargon2. */
-enum pw_argon2_engine { PW_ENGINE_AUTO, PW_ENGINE_LIBARGON2, PW_ENGINE_LIBSODIUM };
 /* The engine AUTO picks for p (its argon2_version, lanes) and these salt
  * and key lengths, thp saying whether the kernel gives every large mapping
  * huge pages (transparent_hugepage "always": pw_thp_always). */

@@ -10,7 +10,9 @@
 #   --bcrypt N   bcrypt hashes per side, timed (default 20)
 #
 # Every side hashes the same password with the same cost on two cores, after
-# 2 untimed hashes per thread:
+# 2 untimed hashes per thread.  Besides hashes/s, each side's CPU time per
+# hash (all its threads) is given: on a shared machine it moves less than
+# the wall time, and heftd's overhead is given both ways.
 #   heftd     heftd --concurrency 2 (2 worker threads), heft-bench --mode
 #             drain --type password.hash --clients 2; hashes/s is N over the
 #             span of the jobs inside heftd (first started_ms to last
@@ -97,18 +99,25 @@ echo "compare-password: argon2id x$argon2_n, bcrypt x$bcrypt_n; $(./heftd --vers
 start_heftd -c "$tmp/heft.yaml" --concurrency 2
 
 status=0 rows=''
-row() { rows="$rows| $1 | $2 | $3 | $4 | $5 |
+# row ALG WHAT HASHES_PER_S CPU_MS: a line of the table.
+row() { rows="$rows| $1 | $2 | $3 | $(per_thread_ms "$3") | $4 | $(ratio "$3") |
 "; }
-failed() { echo "compare-password: $1: $2" >&2; row "$3" "$1" failed - -; status=1; }
+failed() { echo "compare-password: $1: $2" >&2; rows="$rows| $3 | $1 | failed | - | - | - |
+"; status=1; }
+# heftd's CPU time so far, in clock ticks (utime + stime, /proc/PID/stat).
+cpu_ticks() { sed 's/^.*) //' "/proc/$heftd_pid/stat" | awk '{ print $12 + $13 }'; }
 
-# heft ALG N PAYLOAD: sets heft_rate (inside heftd) and heft_client_rate.
+# heft ALG N PAYLOAD: sets heft_rate (inside heftd), heft_client_rate and
+# heft_cpu (heftd's CPU ms per hash, all its threads).
 heft() {
-    heft_rate='' heft_client_rate=''
+    heft_rate='' heft_client_rate='' heft_cpu=''
     bounded "$tmp/warm.out" "$tmp/heft.err" bench/heft-bench --redis "$url" --mode drain \
         --type password.hash --payload "$3" --jobs 4 --clients 2 --pid "$heftd_pid" || true
     rcli --scan --pattern 'heft:{default}:job:*' | xargs -r -n 500 redis-cli -p "$port" UNLINK >/dev/null
+    c0=$(cpu_ticks)
     bounded "$tmp/heft.out" "$tmp/heft.err" bench/heft-bench --redis "$url" --mode drain \
         --type password.hash --payload "$3" --jobs "$2" --clients 2 --pid "$heftd_pid" || true
+    c1=$(cpu_ticks)
     line=$(cat "$tmp/heft.out")
     if [ -z "$line" ] || [ "$(field failed "$line")" != 0 ]; then
         failed heftd "$(grep -v heftd_rss "$tmp/heft.err" | head -n 3 | tr '\n' ' ')" "$1"
@@ -122,14 +131,18 @@ heft() {
     rcli --scan --pattern 'heft:{default}:job:*' | xargs -r -n 500 redis-cli -p "$port" UNLINK >/dev/null
     heft_rate=$(rate "$2" "$(awk -v ms="$span" 'BEGIN { print ms / 1000 }')")
     heft_client_rate=$(field jobs_per_s "$line")
+    heft_cpu=$(awk -v c="$((c1 - c0))" -v t="$(getconf CLK_TCK)" -v n="$2" \
+        'BEGIN { printf "%.1f", c * 1000 / t / n }')
 }
 
-# raw OPTION ALG N: bench/argon2-compare on 2 threads; sets raw_rate.
+# raw OPTION ALG N: bench/argon2-compare on 2 threads; sets raw_rate and
+# raw_cpu.
 raw() {
-    raw_rate=''
+    raw_rate='' raw_cpu=''
     if bounded "$tmp/raw.out" "$tmp/raw.err" bench/argon2-compare --threads 2 --warmup 2 \
             --hashes "$(($3 / 2))" --only "$1"; then
         raw_rate=$(field hashes_per_s "$(cat "$tmp/raw.out")")
+        raw_cpu=$(field cpu_ms_per_hash "$(cat "$tmp/raw.out")")
         echo "compare-password: raw, $2: $(cat "$tmp/raw.out")" >&2
     else
         failed "raw $1" "$(head -n 3 "$tmp/raw.err" | tr '\n' ' ')" "$2"
@@ -142,7 +155,7 @@ node_side() {
             --hashes "$3" --concurrency 2 --warmup 2; then
         r=$(field hashes_per_s "$(cat "$tmp/node.out")")
         echo "compare-password: node, $2: $(cat "$tmp/node.out")" >&2
-        row "$2" "Node, $1 (1 process, 2 in flight)" "$r" "$(per_thread_ms "$r")" "$(ratio "$r")"
+        row "$2" "Node, $1 (1 process, 2 in flight)" "$r" "$(field cpu_ms_per_hash "$(cat "$tmp/node.out")")"
     else
         failed "node $1" "$(head -n 3 "$tmp/node.err" | tr '\n' ' ')" "$2"
     fi
@@ -157,9 +170,10 @@ php_side() {
     if wait "$p1" && wait "$p2"; then
         r=$(cat "$tmp/php1.out" "$tmp/php2.out" | sed -n 's/.*hashes_per_s=\([^ ]*\).*/\1/p' |
             awk '{ s += $1 } END { printf "%.2f", s }')
+        c=$(cat "$tmp/php1.out" "$tmp/php2.out" | sed -n 's/.*cpu_s=\([^ ]*\).*/\1/p' |
+            awk -v n="$2" '{ s += $1 } END { printf "%.1f", s * 1000 / n }')
         echo "compare-password: php, $1: $(cat "$tmp/php1.out") / $(cat "$tmp/php2.out")" >&2
-        row "$1" "PHP $(php -r 'echo PHP_VERSION;') password_hash (2 processes)" "$r" \
-            "$(per_thread_ms "$r")" "$(ratio "$r")"
+        row "$1" "PHP $(php -r 'echo PHP_VERSION;') password_hash (2 processes)" "$r" "$c"
     else
         failed php "$(cat "$tmp/php1.err" "$tmp/php2.err" | head -n 3 | tr '\n' ' ')" "$1"
     fi
@@ -175,13 +189,14 @@ for alg in argon2id bcrypt; do
     raw "$raw_opt" "$alg" "$n"
     if [ -n "$heft_rate" ]; then
         row "$alg" "heftd, 2 worker threads (client's view: $heft_client_rate/s)" "$heft_rate" \
-            "$(per_thread_ms "$heft_rate")" 1.00
+            "$heft_cpu"
     fi
     if [ -n "$raw_rate" ]; then
         what="raw $([ "$alg" = argon2id ] && echo "$engine" || echo "libxcrypt crypt_r"), 2 threads"
-        row "$alg" "$what" "$raw_rate" "$(per_thread_ms "$raw_rate")" "$(ratio "$raw_rate")"
+        row "$alg" "$what" "$raw_rate" "$raw_cpu"
         [ -n "$heft_rate" ] && overhead="$overhead $alg: $(awk -v h="$heft_rate" -v r="$raw_rate" \
-            'BEGIN { printf "%+.1f %%", (r - h) * 100 / r }');"
+            -v hc="$heft_cpu" -v rc="$raw_cpu" \
+            'BEGIN { printf "%+.1f %% by rate, %+.1f %% by CPU time", (r - h) * 100 / r, (hc - rc) * 100 / rc }');"
     fi
     if [ "$alg" = argon2id ]; then
         node_side node-rs "$alg" "$n"
@@ -201,8 +216,8 @@ one_thread=''
 [ -n "$heft_rate" ] && one_thread=$(awk -v r="$heft_rate" 'BEGIN { printf "%.1f", 1000 / r }')
 
 echo
-echo "| algorithm | what | hashes/s | ms per hash per core | rate / heftd's |"
-echo "|---|---|---|---|---|"
+echo "| algorithm | what | hashes/s | ms per hash per core | CPU ms per hash | rate / heftd's |"
+echo "|---|---|---|---|---|---|"
 printf '%s' "$rows"
 echo
 echo "heftd's overhead against the raw library on 2 threads (target: under 5 %):$overhead"

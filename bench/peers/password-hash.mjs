@@ -2,7 +2,8 @@
 // bench/compare-password.sh: N hashes with C in flight at once (Node runs
 // native hashes on its libuv thread pool, 4 threads by default, so C = 2
 // uses two cores), after W warm-up ones, then prints one line:
-//   lib=L alg=A hashes=N concurrency=C seconds=S hashes_per_s=R ms_per_hash=M
+//   lib=L alg=A hashes=N concurrency=C seconds=S hashes_per_s=R ms_per_hash=M cpu_ms_per_hash=U
+// (U: the process's CPU time, all threads, per timed hash)
 // and checks the last hash with the library's own verify.
 //   node password-hash.mjs --lib argon2|node-rs|bcrypt [--hashes N]
 //        [--concurrency C] [--warmup W] [--memory KIB] [--iterations T] [--cost C]
@@ -61,12 +62,13 @@ async function run(n, c) {
 }
 
 await run(opt.warmup, opt.concurrency);
-const t0 = process.hrtime.bigint();
+const t0 = process.hrtime.bigint(), cpu0 = process.cpuUsage();
 const last = await run(opt.hashes, opt.concurrency);
-const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+const seconds = Number(process.hrtime.bigint() - t0) / 1e9, cpu = process.cpuUsage(cpu0);
 if (!(await lib.verify(last)))
     throw new Error(`password-hash.mjs: ${opt.lib} does not verify its own hash ${last}`);
 console.log(`lib=${opt.lib} alg=${lib.alg} hashes=${opt.hashes} concurrency=${opt.concurrency} ` +
     `seconds=${seconds.toFixed(3)} hashes_per_s=${(opt.hashes / seconds).toFixed(2)} ` +
-    `ms_per_hash=${(seconds * 1000 / opt.hashes * opt.concurrency).toFixed(1)}`);
+    `ms_per_hash=${(seconds * 1000 / opt.hashes * opt.concurrency).toFixed(1)} ` +
+    `cpu_ms_per_hash=${((cpu.user + cpu.system) / 1000 / opt.hashes).toFixed(1)}`);
 console.error(`password-hash.mjs: ${opt.lib}: e.g. ${last}`);

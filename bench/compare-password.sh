@@ -19,7 +19,8 @@
 #             finished_ms of the job hashes), and the client's view (heft-bench's
 #             seconds, which also holds the <= 100 ms heftd takes to see the
 #             queue resumed) is printed beside it
-#   raw       bench/argon2-compare --threads 2: two threads at once calling
+#   raw       bench/argon2-compare --threads 2, before and after heftd's run
+#             (the mean of the two): two threads at once calling
 #             the library heft uses (argon2id: heft's pw_argon2_hash, i.e.
 #             libargon2 on huge-page memory, or libsodium when transparent
 #             huge pages are "always"; bcrypt: libxcrypt's crypt_r)
@@ -135,18 +136,31 @@ heft() {
         'BEGIN { printf "%.1f", c * 1000 / t / n }')
 }
 
-# raw OPTION ALG N: bench/argon2-compare on 2 threads; sets raw_rate and
-# raw_cpu.
+# raw OPTION ALG N: bench/argon2-compare on 2 threads, once before heftd's
+# run and once after (the load of a shared machine drifts): appends to
+# $tmp/raw.all, or fails.
 raw() {
-    raw_rate='' raw_cpu=''
     if bounded "$tmp/raw.out" "$tmp/raw.err" bench/argon2-compare --threads 2 --warmup 2 \
             --hashes "$(($3 / 2))" --only "$1"; then
-        raw_rate=$(field hashes_per_s "$(cat "$tmp/raw.out")")
-        raw_cpu=$(field cpu_ms_per_hash "$(cat "$tmp/raw.out")")
         echo "compare-password: raw, $2: $(cat "$tmp/raw.out")" >&2
+        cat "$tmp/raw.out" >> "$tmp/raw.all"
     else
-        failed "raw $1" "$(head -n 3 "$tmp/raw.err" | tr '\n' ' ')" "$2"
+        echo "compare-password: raw $1: $(head -n 3 "$tmp/raw.err" | tr '\n' ' ')" >&2
+        echo failed >> "$tmp/raw.all"
     fi
+}
+
+# raw_mean ALG: sets raw_rate and raw_cpu, the means of the two raw runs.
+raw_mean() {
+    raw_rate='' raw_cpu=''
+    if grep -q failed "$tmp/raw.all"; then
+        failed raw "see above" "$1"
+        return
+    fi
+    raw_rate=$(sed -n 's/.*hashes_per_s=\([^ ]*\).*/\1/p' "$tmp/raw.all" |
+        awk '{ s += $1 } END { printf "%.2f", s / NR }')
+    raw_cpu=$(sed -n 's/.*cpu_ms_per_hash=\([^ ]*\).*/\1/p' "$tmp/raw.all" |
+        awk '{ s += $1 } END { printf "%.1f", s / NR }')
 }
 
 # node LIB ALG N: one Node process, 2 in flight.
@@ -185,8 +199,11 @@ ratio() { [ -n "$heft_rate" ] && awk -v h="$heft_rate" -v r="$1" 'BEGIN { printf
 overhead=''
 for alg in argon2id bcrypt; do
     if [ "$alg" = argon2id ]; then n=$argon2_n raw_opt=heft; else n=$bcrypt_n raw_opt=bcrypt; fi
+    : > "$tmp/raw.all"
+    raw "$raw_opt" "$alg" "$n"
     heft "$alg" "$n" "{\"password\":\"$password\",\"algorithm\":\"$alg\"}"
     raw "$raw_opt" "$alg" "$n"
+    raw_mean "$alg"
     if [ -n "$heft_rate" ]; then
         row "$alg" "heftd, 2 worker threads (client's view: $heft_client_rate/s)" "$heft_rate" \
             "$heft_cpu"

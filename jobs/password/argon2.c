@@ -21,7 +21,9 @@
  *   misses, and then it is slower than libargon2 above; with huge pages it
  *   is about twice as fast.  Its raw API only takes 16-byte salts, one lane
  *   and keys of 16 bytes or more: any other hash (p > 1, another salt
- *   length, as other libraries write) goes through libargon2.
+ *   length, as other libraries write) goes through libargon2.  Its memory
+ *   is unmapped after each hash (1.0.18 does not wipe it first; the kernel
+ *   zeroes pages before it hands them out again).
  *
  * The PHC string: libargon2 does not export its encoder apart from
  * argon2id_hash_encoded, which cannot take the callbacks; so the string is
@@ -191,6 +193,7 @@ int pw_argon2_key(enum pw_argon2_engine engine, const struct pw_params *p,
     if (engine == PW_ENGINE_LIBSODIUM) {
         if (!sodium_ok || !sodium_can(p, saltlen, keylen))
             return ARGON2_INCORRECT_PARAMETER;
+        errno = 0;      /* EINVAL for parameters, else its mmap's error */
         if (crypto_pwhash_argon2id(key, keylen, (const char *)pwd, len, salt,
                                    (unsigned long long)p->v[PW_ARGON2_T],
                                    (size_t)p->v[PW_ARGON2_M] * 1024,

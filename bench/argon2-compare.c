@@ -52,7 +52,6 @@
 #include "jobs/password/password.h"
 
 #define OUTLEN 32
-#define HUGE_PAGE (2u << 20)
 
 /* What every option is run with. */
 struct run {
@@ -92,25 +91,18 @@ static int buf_alloc_malloc(uint8_t **memory, size_t bytes)
     return buf_mem ? ARGON2_OK : ARGON2_MEMORY_ALLOCATION_ERROR;
 }
 
-/* A mapping rounded up to whole huge pages and aligned on one, so that every
- * 2 MiB of it can be a huge page (THP "madvise" mode: only advised ranges). */
+/* heft's own mapping for its argon2 memory: whole 2 MiB huge pages,
+ * advised MADV_HUGEPAGE (THP "madvise" mode: only advised ranges). */
 static int buf_alloc_thp(uint8_t **memory, size_t bytes)
 {
     if (buf_cap < bytes) {
-        size_t len = (bytes + HUGE_PAGE - 1) & ~(size_t)(HUGE_PAGE - 1);
-        uint8_t *p = mmap(NULL, len + HUGE_PAGE, PROT_READ | PROT_WRITE,
-                          MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-
-        if (p == MAP_FAILED)
+        if (buf_mem)
+            munmap(buf_mem, buf_cap);
+        buf_mem = pw_huge_map(bytes, &buf_cap);
+        if (!buf_mem) {
+            buf_cap = 0;
             return ARGON2_MEMORY_ALLOCATION_ERROR;
-        uint8_t *a = (uint8_t *)(((uintptr_t)p + HUGE_PAGE - 1) & ~(uintptr_t)(HUGE_PAGE - 1));
-        if (a > p)
-            munmap(p, (size_t)(a - p));
-        munmap(a + len, (size_t)(p + len + HUGE_PAGE - (a + len)));
-        if (madvise(a, len, MADV_HUGEPAGE) != 0)
-            perror("argon2-compare: madvise(MADV_HUGEPAGE)");
-        buf_mem = a;
-        buf_cap = len;
+        }
         buf_thp = 1;
     }
     *memory = buf_mem;

@@ -91,9 +91,7 @@ static void arena_key_create(void)
     sodium_ok = sodium_init() >= 0;
 }
 
-/* bytes of fresh memory, rounded up to whole huge pages and starting on
- * one, so that all of it can be huge pages; *cap gets its length. */
-static uint8_t *huge_map(size_t bytes, size_t *cap)
+uint8_t *pw_huge_map(size_t bytes, size_t *cap)
 {
     size_t len = (bytes + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1);
     uint8_t *p = mmap(NULL, len + HUGE_PAGE, PROT_READ | PROT_WRITE,
@@ -131,7 +129,7 @@ static int arena_alloc(uint8_t **memory, size_t bytes)
         if (a->mem)
             munmap(a->mem, a->cap);     /* wiped after its last use */
         a->cap = 0;
-        a->mem = huge_map(bytes, &a->cap);
+        a->mem = pw_huge_map(bytes, &a->cap);
         if (!a->mem)
             return ARGON2_MEMORY_ALLOCATION_ERROR;
     }

@@ -107,6 +107,11 @@ int pw_argon2_verify(const struct pw_params *p, const unsigned char *pwd, size_t
 enum pw_argon2_engine pw_argon2_pick(const struct pw_params *p, size_t saltlen, size_t keylen,
                                      int thp);
 int pw_thp_always(void);
+/* bytes of fresh memory (munmap it with *cap), rounded up to whole 2 MiB
+ * huge pages, starting on one and advised MADV_HUGEPAGE, so that all of it
+ * can be huge pages: each worker thread's argon2 memory; NULL when mmap
+ * fails. */
+uint8_t *pw_huge_map(size_t bytes, size_t *cap);
 /* The argon2id key of pwd and salt under p (memory, iterations, lanes,
  * argon2_version) into key: ARGON2_OK, or libargon2's code of the error
  * (ARGON2_INCORRECT_PARAMETER when engine cannot compute it). */

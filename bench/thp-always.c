@@ -4,7 +4,7 @@
  * would give them with /sys/kernel/mm/transparent_hugepage/enabled set to
  * "always" (a system setting the bench may not change on a shared
  * machine): each mmap of 16 MiB or more without an address is advised
- * MADV_HUGEPAGE before it is populated.  (The kernel, from 6.7, already
+ * MADV_HUGEPAGE before it is populated.  (This kernel, 6.18, already
  * places such mappings on 2 MiB boundaries, as "always" needs.)  This
  * is how bench/README.md estimates libsodium's argon2id under THP
  * "always" (libsodium maps its memory itself, with MAP_POPULATE, and in

@@ -12,7 +12,7 @@
  *   buffer is mapped on 2 MiB boundaries and advised for transparent huge
  *   pages (MADV_HUGEPAGE, which the kernel's default "madvise" mode
  *   honours): argon2 reads blocks all over its 64 MiB, and with 4 KiB pages
- *   nearly every read misses the TLB.  It is wiped after every hash, so no
+ *   most reads miss the TLB.  It is wiped after every hash, so no
  *   password-derived block outlives its job.
  * - libsodium's crypto_pwhash_argon2id (AVX-512, AVX2 or SSSE3 code picked
  *   at run time), when the kernel gives every large mapping huge pages

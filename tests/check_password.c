@@ -214,26 +214,50 @@ START_TEST(argon2id_memory_is_kept_by_the_thread_between_jobs)
 }
 END_TEST
 
-START_TEST(argon2id_memory_is_mapped_for_transparent_huge_pages)
+/* The thread's argon2 memory: the mapping of at least 32 MiB advised
+ * MADV_HUGEPAGE ("hg" in /proc/self/smaps), or NULL. */
+static const unsigned char *argon2_arena(size_t *len)
 {
-    /* A mapping of at least 32 MiB advised MADV_HUGEPAGE ("hg" in smaps):
-     * argon2 reads its blocks all over it, and 4 KiB pages miss the TLB. */
     char line[512];
-    unsigned long lo = 0, hi = 0;
-    int found = 0;
-    FILE *f;
+    unsigned long lo = 0, hi = 0, a, b, found_lo = 0, found_hi = 0;
+    FILE *f = fopen("/proc/self/smaps", "r");
 
-    free(hash_ok(jsonf("{}"), jsonf("{'password': 'pw', 'memory_kib': 32768}")));
-    f = fopen("/proc/self/smaps", "r");
     ck_assert_ptr_nonnull(f);
     while (fgets(line, sizeof line, f)) {
-        if (sscanf(line, "%lx-%lx ", &lo, &hi) == 2)
+        /* A mapping's first line: "lo-hi perms ..." (other lines may start
+         * with hex letters, as "AnonHugePages:", and leave a or b set). */
+        if (sscanf(line, "%lx-%lx ", &a, &b) == 2) {
+            lo = a;
+            hi = b;
             continue;
-        if (!strncmp(line, "VmFlags:", 8) && strstr(line, " hg") && hi - lo >= 32u << 20)
-            found = 1;
+        }
+        if (!strncmp(line, "VmFlags:", 8) && strstr(line, " hg") && hi - lo >= 32u << 20) {
+            found_lo = lo;
+            found_hi = hi;
+        }
     }
     fclose(f);
-    ck_assert_msg(found, "no mapping of 32 MiB or more advised for huge pages");
+    *len = found_hi - found_lo;
+    return (const unsigned char *)found_lo;
+}
+
+START_TEST(argon2id_memory_is_on_huge_pages_and_all_zeros_after_each_hash)
+{
+    /* Huge pages: argon2 reads its blocks all over its memory, and 4 KiB
+     * pages miss the TLB.  All zeros: no password-derived block outlives
+     * its job (libargon2 wipes it; _i = 1: after a verify). */
+    const unsigned char *mem;
+    size_t len, nonzero = 0;
+    char *h = hash_ok(jsonf("{}"), jsonf("{'password': 'pw', 'memory_kib': 32768}"));
+
+    if (_i)
+        ck_assert(verify(jsonf("{}"), "pw", h, NULL));
+    mem = argon2_arena(&len);
+    ck_assert_msg(mem != NULL, "no mapping of 32 MiB or more advised for huge pages");
+    for (size_t i = 0; i < len; i++)
+        nonzero += mem[i] != 0;
+    ck_assert_msg(nonzero == 0, "%zu bytes of %zu not wiped", nonzero, len);
+    free(h);
 }
 END_TEST
 
@@ -875,7 +899,8 @@ static Suite *password_suite(void)
     tcase_add_test(argon2, argon2id_phc_strings_are_what_libargon2s_own_encoder_writes);
     tcase_add_test(argon2, argon2id_asked_for_other_parameters_within_bounds_uses_them);
     tcase_add_test(argon2, argon2id_memory_is_kept_by_the_thread_between_jobs);
-    tcase_add_test(argon2, argon2id_memory_is_mapped_for_transparent_huge_pages);
+    tcase_add_loop_test(argon2, argon2id_memory_is_on_huge_pages_and_all_zeros_after_each_hash, 0,
+                        2);
     tcase_add_loop_test(argon2, libsodium_and_libargon2_compute_the_same_argon2id_keys, 0,
                         sizeof same_key_cases / sizeof same_key_cases[0]);
     tcase_add_test(argon2, libsodium_is_picked_only_for_one_lane_16_byte_salts_and_huge_pages_always);

@@ -122,6 +122,7 @@ static int verify_run(heft_job *job)
         return heft_job_fail(job, "bad_hash", 0, "hash: longer than any password hash");
     if (pw_parse(hash, &p, &err) < 0 || pw_params_check_max(pol, &p, &err) < 0)
         return job_fail(job, &err);
+    p.argon2_engine = pol->argon2_engine;
     if (p.alg == PW_ARGON2ID)
         rc = pw_argon2_verify(&p, pwd, len, &valid, &err);
     else if (p.alg == PW_BCRYPT)

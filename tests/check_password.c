@@ -5,18 +5,21 @@
  * and PBKDF2-HMAC-SHA256 vectors), round trips, bounds, malformed hashes,
  * needs_rehash, the settings, and interoperability with real PHP
  * (password_hash, password_verify), Python's passlib (scrypt, PBKDF2)
- * and, when tests/password-node.sh sets HEFT_PASSWORD_NODE_DIR, Node's
+ * libsodium's own argon2id strings (heft computes argon2id with libsodium
+ * where that is faster) and, when tests/password-node.sh sets HEFT_PASSWORD_NODE_DIR, Node's
  * @node-rs/argon2 and bcryptjs.
  * Payloads and settings are written as JSON with ' for ".
  */
 #include <argon2.h>
 #include <check.h>
 #include <openssl/evp.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
 
+#include "../jobs/password/password.h"
 #include "job_harness.h"
 
 /* Cheap argon2id and scrypt so that round trips take milliseconds. */
@@ -208,6 +211,221 @@ START_TEST(argon2id_memory_is_kept_by_the_thread_between_jobs)
                   minor_faults() - before);
     ck_assert(verify(jsonf("{}"), "pw", h, NULL));
     free(h);
+}
+END_TEST
+
+/* The thread's argon2 memory: the mapping of at least 32 MiB advised
+ * MADV_HUGEPAGE ("hg" in /proc/self/smaps), or NULL. */
+static const unsigned char *argon2_arena(size_t *len)
+{
+    char line[512];
+    unsigned long lo = 0, hi = 0, a, b, found_lo = 0, found_hi = 0;
+    FILE *f = fopen("/proc/self/smaps", "r");
+
+    ck_assert_ptr_nonnull(f);
+    while (fgets(line, sizeof line, f)) {
+        /* A mapping's first line: "lo-hi perms ..." (other lines may start
+         * with hex letters, as "AnonHugePages:", and leave a or b set). */
+        if (sscanf(line, "%lx-%lx ", &a, &b) == 2) {
+            lo = a;
+            hi = b;
+            continue;
+        }
+        if (!strncmp(line, "VmFlags:", 8) && strstr(line, " hg") && hi - lo >= 32u << 20) {
+            found_lo = lo;
+            found_hi = hi;
+        }
+    }
+    fclose(f);
+    *len = found_hi - found_lo;
+    return (const unsigned char *)found_lo;
+}
+
+START_TEST(argon2id_memory_is_on_huge_pages_and_all_zeros_after_each_hash)
+{
+    /* Huge pages: argon2 reads its blocks all over its memory, and 4 KiB
+     * pages miss the TLB.  All zeros: no password-derived block outlives
+     * its job (libargon2 wipes it; _i = 1: after a verify). */
+    const unsigned char *mem;
+    size_t len, nonzero = 0;
+    char *h = hash_ok(jsonf("{}"), jsonf("{'password': 'pw', 'memory_kib': 32768}"));
+
+    if (_i)
+        ck_assert(verify(jsonf("{}"), "pw", h, NULL));
+    mem = argon2_arena(&len);
+    ck_assert_msg(mem != NULL, "no mapping of 32 MiB or more advised for huge pages");
+    for (size_t i = 0; i < len; i++)
+        nonzero += mem[i] != 0;
+    ck_assert_msg(nonzero == 0, "%zu bytes of %zu not wiped", nonzero, len);
+    free(h);
+}
+END_TEST
+
+/* Cost parameters, salts and passwords both libraries must agree on. */
+static const struct { long long m, t; const char *pwd; } same_key_cases[] = {
+    { 8, 1, "" }, { 64, 1, "pw" }, { 1001, 2, "correct horse battery staple" },
+    { 4096, 3, "\xc3\xa9t\xc3\xa9 \xe2\x82\xac 0123456789012345678901234567890123456789" },
+};
+
+START_TEST(libsodium_and_libargon2_compute_the_same_argon2id_keys)
+{
+    struct pw_params p = { .alg = PW_ARGON2ID, .argon2_version = ARGON2_VERSION_13 };
+    const char *pwd = same_key_cases[_i].pwd;
+    unsigned char salt[16], a[32], b[32], want[32];
+
+    for (size_t i = 0; i < sizeof salt; i++)
+        salt[i] = (unsigned char)(i * 37 + _i);
+    p.v[PW_ARGON2_M] = same_key_cases[_i].m;
+    p.v[PW_ARGON2_T] = same_key_cases[_i].t;
+    p.v[PW_ARGON2_P] = 1;
+    ck_assert_int_eq(argon2id_hash_raw((uint32_t)p.v[PW_ARGON2_T], (uint32_t)p.v[PW_ARGON2_M], 1,
+                                       pwd, strlen(pwd), salt, 16, want, 32), ARGON2_OK);
+    ck_assert_int_eq(pw_argon2_key(PW_ENGINE_LIBSODIUM, &p, (const unsigned char *)pwd,
+                                   strlen(pwd), salt, 16, a, 32), ARGON2_OK);
+    ck_assert_int_eq(pw_argon2_key(PW_ENGINE_LIBARGON2, &p, (const unsigned char *)pwd,
+                                   strlen(pwd), salt, 16, b, 32), ARGON2_OK);
+    ck_assert_mem_eq(a, want, 32);
+    ck_assert_mem_eq(b, want, 32);
+}
+END_TEST
+
+START_TEST(libsodium_is_picked_only_for_one_lane_16_byte_salts_and_huge_pages_always)
+{
+    struct pw_params p = { .alg = PW_ARGON2ID, .argon2_version = ARGON2_VERSION_13 };
+
+    p.v[PW_ARGON2_M] = 65536;
+    p.v[PW_ARGON2_T] = 3;
+    p.v[PW_ARGON2_P] = 1;
+    ck_assert_int_eq(pw_argon2_pick(&p, 16, 32, 1), PW_ENGINE_LIBSODIUM);
+    /* With 4 KiB pages libsodium's fresh memory per hash makes it slower. */
+    ck_assert_int_eq(pw_argon2_pick(&p, 16, 32, 0), PW_ENGINE_LIBARGON2);
+    ck_assert_int_eq(pw_argon2_pick(&p, 8, 32, 1), PW_ENGINE_LIBARGON2);
+    ck_assert_int_eq(pw_argon2_pick(&p, 24, 32, 1), PW_ENGINE_LIBARGON2);
+    ck_assert_int_eq(pw_argon2_pick(&p, 16, 12, 1), PW_ENGINE_LIBARGON2);
+    p.argon2_version = 0x10;
+    ck_assert_int_eq(pw_argon2_pick(&p, 16, 32, 1), PW_ENGINE_LIBARGON2);
+    p.argon2_version = ARGON2_VERSION_13;
+    p.v[PW_ARGON2_P] = 2;
+    ck_assert_int_eq(pw_argon2_pick(&p, 16, 32, 1), PW_ENGINE_LIBARGON2);
+}
+END_TEST
+
+START_TEST(what_libsodium_cannot_compute_goes_through_libargon2)
+{
+    /* Two lanes, or salts of 8 and 24 bytes: libsodium's raw API refuses
+     * them, the automatic choice computes libargon2's key. */
+    static const struct { long long lanes; size_t saltlen; } cases[] = {
+        { 2, 16 }, { 1, 8 }, { 1, 24 },
+    };
+    struct pw_params p = { .alg = PW_ARGON2ID, .argon2_version = ARGON2_VERSION_13 };
+    unsigned char salt[24], key[32], want[32];
+
+    memset(salt, 7, sizeof salt);
+    p.v[PW_ARGON2_M] = 256;
+    p.v[PW_ARGON2_T] = 2;
+    p.v[PW_ARGON2_P] = cases[_i].lanes;
+    ck_assert_int_eq(pw_argon2_key(PW_ENGINE_LIBSODIUM, &p, (const unsigned char *)"pw", 2, salt,
+                                   cases[_i].saltlen, key, 32), ARGON2_INCORRECT_PARAMETER);
+    ck_assert_int_eq(argon2id_hash_raw(2, 256, (uint32_t)cases[_i].lanes, "pw", 2, salt,
+                                       cases[_i].saltlen, want, 32), ARGON2_OK);
+    ck_assert_int_eq(pw_argon2_key(PW_ENGINE_AUTO, &p, (const unsigned char *)"pw", 2, salt,
+                                   cases[_i].saltlen, key, 32), ARGON2_OK);
+    ck_assert_mem_eq(key, want, 32);
+}
+END_TEST
+
+START_TEST(argon2id_strings_with_two_lanes_or_other_salt_lengths_verify)
+{
+    /* As other libraries write them: 8, 13 and 24-byte salts, p=2. */
+    static const struct { uint32_t lanes; size_t saltlen; } cases[] = {
+        { 1, 8 }, { 1, 13 }, { 1, 24 }, { 2, 16 }, { 2, 8 },
+    };
+    unsigned char salt[24];
+    char h[200];
+
+    memset(salt, 0x5a, sizeof salt);
+    ck_assert_int_eq(argon2id_hash_encoded(1, 1024, cases[_i].lanes, "pw", 2, salt,
+                                           cases[_i].saltlen, 32, h, sizeof h), ARGON2_OK);
+    ck_assert_msg(verify(jsonf(FAST), "pw", h, NULL), "%s", h);
+    ck_assert(!verify(jsonf(FAST), "pv", h, NULL));
+}
+END_TEST
+
+/* FAST with the setting argon2id_engine. */
+static json_t *fast_engine(const char *engine)
+{
+    return jsonf("{'argon2id_engine': '%s', %s", engine, FAST + 1);
+}
+
+START_TEST(hashes_made_with_either_engine_verify_with_the_other)
+{
+    /* _i = 0: libsodium hashes, libargon2 verifies; 1: the other way. */
+    const char *maker = _i ? "libargon2" : "libsodium", *checker = _i ? "libsodium" : "libargon2";
+    char *h = hash_ok(fast_engine(maker), jsonf("{'password': 'Tr0ub4dor&3'}"));
+
+    ck_assert(verify(fast_engine(checker), "Tr0ub4dor&3", h, NULL));
+    ck_assert(!verify(fast_engine(checker), "Tr0ub4dor&4", h, NULL));
+    ck_assert_int_eq(argon2id_verify(h, "Tr0ub4dor&3", 11), ARGON2_OK);
+    free(h);
+}
+END_TEST
+
+START_TEST(the_setting_argon2id_engine_picks_the_library)
+{
+    /* libsodium maps fresh memory for every hash (MAP_POPULATE: 2048 page
+     * faults for 8 MiB of 4 KiB pages); libargon2 reuses the thread's. */
+    const char *engine = _i ? "libsodium" : "libargon2";
+    const char *payload = "{'password': 'pw', 'memory_kib': 8192}";
+    long before, faults;
+
+    if (pw_thp_always()) {
+        fprintf(stderr, "SKIP: huge pages everywhere: page faults do not tell the engines apart\n");
+        return;
+    }
+    free(hash_ok(fast_engine(engine), jsonf("%s", payload)));
+    before = minor_faults();
+    free(hash_ok(fast_engine(engine), jsonf("%s", payload)));
+    faults = minor_faults() - before;
+    if (_i)
+        ck_assert_msg(faults >= 2000, "libsodium: %ld page faults for 8 MiB", faults);
+    else
+        ck_assert_msg(faults < 500, "libargon2: %ld page faults for 8 MiB", faults);
+}
+END_TEST
+
+START_TEST(the_libsodium_engine_still_hashes_and_verifies_two_lanes_and_odd_salts)
+{
+    /* What libsodium's raw API cannot compute goes through libargon2. */
+    unsigned char salt[24];
+    char *h = hash_ok(fast_engine("libsodium"), jsonf("{'password': 'pw', 'parallelism': 2}"));
+    char theirs[200];
+
+    ck_assert_msg(!strncmp(h, "$argon2id$v=19$m=1024,t=1,p=2$", 30), "%s", h);
+    ck_assert_int_eq(argon2id_verify(h, "pw", 2), ARGON2_OK);
+    ck_assert(verify(fast_engine("libsodium"), "pw", h, NULL));
+    memset(salt, 0xa5, sizeof salt);
+    ck_assert_int_eq(argon2id_hash_encoded(1, 1024, 1, "pw", 2, salt, 24, 32, theirs,
+                                           sizeof theirs), ARGON2_OK);
+    ck_assert(verify(fast_engine("libsodium"), "pw", theirs, NULL));
+    ck_assert(!verify(fast_engine("libsodium"), "pv", theirs, NULL));
+    free(h);
+}
+END_TEST
+
+START_TEST(libsodiums_argon2id_strings_verify_and_libsodium_verifies_heft_s)
+{
+    char theirs[crypto_pwhash_argon2id_STRBYTES], *ours;
+
+    /* libsodium's own encoder: opslimit 2 passes, memlimit 1 MiB. */
+    ck_assert_int_eq(crypto_pwhash_argon2id_str(theirs, "Tr0ub4dor&3", 11, 2, 1 << 20), 0);
+    ck_assert_msg(!strncmp(theirs, "$argon2id$v=19$m=1024,t=2,p=1$", 30), "%s", theirs);
+    ck_assert(verify(jsonf(FAST), "Tr0ub4dor&3", theirs, NULL));
+    ck_assert(!verify(jsonf(FAST), "Tr0ub4dor&4", theirs, NULL));
+    /* And libsodium's decoder on heft's strings. */
+    ours = hash_ok(jsonf(FAST), jsonf("{'password': 'Tr0ub4dor&3'}"));
+    ck_assert_int_eq(crypto_pwhash_argon2id_str_verify(ours, "Tr0ub4dor&3", 11), 0);
+    ck_assert_int_eq(crypto_pwhash_argon2id_str_verify(ours, "Tr0ub4dor&4", 11), -1);
+    free(ours);
 }
 END_TEST
 
@@ -509,6 +727,9 @@ START_TEST(settings_are_refused_naming_the_key)
     ck_assert_str_eq(e.key, "scrypt.max_n");
     e = init_fails("password.hash", jsonf("{'scrypt': {'cost': 1}}"));
     ck_assert_str_eq(e.key, "scrypt.cost");
+    e = init_fails("password.verify", jsonf("{'argon2id_engine': 'botan'}"));
+    ck_assert_str_eq(e.key, "argon2id_engine");
+    ck_assert_str_eq(e.msg, "must be auto, libargon2 or libsodium");
 }
 END_TEST
 
@@ -678,6 +899,17 @@ static Suite *password_suite(void)
     tcase_add_test(argon2, argon2id_phc_strings_are_what_libargon2s_own_encoder_writes);
     tcase_add_test(argon2, argon2id_asked_for_other_parameters_within_bounds_uses_them);
     tcase_add_test(argon2, argon2id_memory_is_kept_by_the_thread_between_jobs);
+    tcase_add_loop_test(argon2, argon2id_memory_is_on_huge_pages_and_all_zeros_after_each_hash, 0,
+                        2);
+    tcase_add_loop_test(argon2, libsodium_and_libargon2_compute_the_same_argon2id_keys, 0,
+                        sizeof same_key_cases / sizeof same_key_cases[0]);
+    tcase_add_test(argon2, libsodium_is_picked_only_for_one_lane_16_byte_salts_and_huge_pages_always);
+    tcase_add_loop_test(argon2, what_libsodium_cannot_compute_goes_through_libargon2, 0, 3);
+    tcase_add_loop_test(argon2, argon2id_strings_with_two_lanes_or_other_salt_lengths_verify, 0, 5);
+    tcase_add_test(argon2, libsodiums_argon2id_strings_verify_and_libsodium_verifies_heft_s);
+    tcase_add_loop_test(argon2, hashes_made_with_either_engine_verify_with_the_other, 0, 2);
+    tcase_add_test(argon2, the_libsodium_engine_still_hashes_and_verifies_two_lanes_and_odd_salts);
+    tcase_add_loop_test(argon2, the_setting_argon2id_engine_picks_the_library, 0, 2);
     tcase_add_loop_test(bcrypt, bcrypt_verifies_crypt_blowfishs_published_vectors, 0,
                         sizeof bcrypt_vectors / sizeof bcrypt_vectors[0]);
     tcase_add_test(bcrypt, bcrypt_hashes_are_2y_by_default_and_2b_on_request);
@@ -701,6 +933,8 @@ static Suite *password_suite(void)
     tcase_add_loop_test(php, php_password_hash_output_verifies, 0, 2);
     tcase_add_loop_test(passlib, passlibs_scrypt_and_pbkdf2_sha256_agree_both_ways, 0, 2);
     tcase_add_loop_test(nodejs, node_argon2_and_bcryptjs_agree_both_ways, 0, 2);
+    /* 64 MiB hashes: seconds each when the machine is busy. */
+    tcase_set_timeout(argon2, 30);
     tcase_set_timeout(php, 60);
     tcase_set_timeout(nodejs, 60);
     tcase_set_timeout(passlib, 60);

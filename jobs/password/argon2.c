@@ -1,51 +1,115 @@
 /*
- * jobs/password/argon2.c - argon2id through libargon2, with the memory of
- * each worker thread kept between jobs.  libargon2 would otherwise take a
- * fresh 64 MiB from malloc (a new mapping) for every hash and fault in
- * every page of it: about half of the time of a hash (issue 4).  Through
- * argon2_context's allocate_cbk/free_cbk it gets this thread's buffer,
- * grown to the largest memory seen and kept until the thread exits; it is
- * wiped after every hash, so no password-derived block outlives its job.
+ * jobs/password/argon2.c - argon2id, computed by the fastest of two Debian
+ * libraries that can compute it (bench/README.md has the comparison,
+ * issue 4 the goal):
+ *
+ * - libargon2 (the reference implementation; Debian builds its portable
+ *   code) with the memory of each worker thread kept between jobs: it
+ *   would otherwise take a fresh 64 MiB from malloc for every hash and fault
+ *   in every page of it, about half of the time of a hash.  Through
+ *   argon2_context's allocate_cbk/free_cbk it gets this thread's buffer,
+ *   grown to the largest memory seen and kept until the thread exits; the
+ *   buffer is mapped on 2 MiB boundaries and advised for transparent huge
+ *   pages (MADV_HUGEPAGE, which the kernel's default "madvise" mode
+ *   honours): argon2 reads blocks all over its 64 MiB, and with 4 KiB pages
+ *   most reads miss the TLB.  It is wiped after every hash, so no
+ *   password-derived block outlives its job.
+ * - libsodium's crypto_pwhash_argon2id (AVX-512, AVX2 or SSSE3 code picked
+ *   at run time), when the kernel gives every large mapping huge pages
+ *   (transparent_hugepage "always"): libsodium maps fresh memory for each
+ *   hash, which with 4 KiB pages costs 16,000 page faults and the TLB
+ *   misses, and then it is slower than libargon2 above; with huge pages it
+ *   is about twice as fast.  Its raw API only takes 16-byte salts, one lane
+ *   and keys of 16 bytes or more: any other hash (p > 1, another salt
+ *   length, as other libraries write) goes through libargon2.  Its memory
+ *   is unmapped after each hash (1.0.18 does not wipe it first; the kernel
+ *   zeroes pages before it hands them out again).
  *
  * The PHC string: libargon2 does not export its encoder apart from
  * argon2id_hash_encoded, which cannot take the callbacks; so the string is
  * written here around OpenSSL's base64 (unpadded, as the PHC format
  * wants), and every test checks it with libargon2's own decoder
- * (argon2id_verify), PHP and Node.
+ * (argon2id_verify), libsodium's, PHP and Node.
  */
 #include <argon2.h>
+#include <errno.h>
 #include <openssl/crypto.h>
 #include <openssl/rand.h>
 #include <pthread.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "password.h"
 
-/* One worker thread's argon2 memory. */
+/* One worker thread's argon2 memory: a mapping of cap bytes. */
 struct arena {
     uint8_t *mem;
     size_t cap;
 };
 
+/* Transparent huge pages are 2 MiB on x86-64 (and the usual arm64 kernel). */
+#define HUGE_PAGE ((size_t)2 << 20)
+
 /* The key is created once and never changes: only the value behind it is
- * per thread. */
+ * per thread.  Which engine hashes of one lane use is also decided once:
+ * it depends only on the kernel's setting. */
 static pthread_key_t arena_key;
 static pthread_once_t arena_once = PTHREAD_ONCE_INIT;
+static int thp_always;
+static int sodium_ok;
 
 static void arena_free(void *p)
 {
     struct arena *a = p;
 
-    free(a->mem);
+    if (a->mem)
+        munmap(a->mem, a->cap);
     free(a);
+}
+
+int pw_thp_always(void)
+{
+    char buf[128] = "";
+    FILE *f = fopen("/sys/kernel/mm/transparent_hugepage/enabled", "r");
+
+    if (f) {
+        if (!fgets(buf, sizeof buf, f))
+            buf[0] = '\0';
+        fclose(f);
+    }
+    return strstr(buf, "[always]") != NULL;
 }
 
 static void arena_key_create(void)
 {
     if (pthread_key_create(&arena_key, arena_free) != 0)
         abort();        /* only when the process is out of keys at start */
+    thp_always = pw_thp_always();
+    sodium_ok = sodium_init() >= 0;
+}
+
+uint8_t *pw_huge_map(size_t bytes, size_t *cap)
+{
+    size_t len = (bytes + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1);
+    uint8_t *p = mmap(NULL, len + HUGE_PAGE, PROT_READ | PROT_WRITE,
+                      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    uint8_t *a;
+
+    if (p == MAP_FAILED)
+        return NULL;
+    /* Keep the aligned len bytes; give back what is before and after. */
+    a = (uint8_t *)(((uintptr_t)p + HUGE_PAGE - 1) & ~(uintptr_t)(HUGE_PAGE - 1));
+    if (a > p)
+        munmap(p, (size_t)(a - p));
+    munmap(a + len, (size_t)(p + HUGE_PAGE - a));
+    /* Only advice: without it (THP "never", or no huge page free) the
+     * same memory works with 4 KiB pages. */
+    madvise(a, len, MADV_HUGEPAGE);
+    *cap = len;
+    return a;
 }
 
 static int arena_alloc(uint8_t **memory, size_t bytes)
@@ -62,41 +126,96 @@ static int arena_alloc(uint8_t **memory, size_t bytes)
         }
     }
     if (a->cap < bytes) {
-        free(a->mem);   /* wiped after its last use */
+        if (a->mem)
+            munmap(a->mem, a->cap);     /* wiped after its last use */
         a->cap = 0;
-        a->mem = malloc(bytes);
+        a->mem = pw_huge_map(bytes, &a->cap);
         if (!a->mem)
             return ARGON2_MEMORY_ALLOCATION_ERROR;
-        a->cap = bytes;
     }
     *memory = a->mem;
     return ARGON2_OK;
 }
 
+/* Nothing to do: libargon2 wipes its memory before it hands it back (its
+ * clear_internal_memory, on by default), so the 64 MiB are not written a
+ * second time; tests/check_password.c checks that the buffer is all zeros
+ * after every kind of hash. */
 static void arena_release(uint8_t *memory, size_t bytes)
 {
-    OPENSSL_cleanse(memory, bytes);
+    (void)memory;
+    (void)bytes;
 }
 
-/* The context of one hash; pwd is only read (the flags do not clear it). */
+/* The context of one hash through libargon2; pwd is only read (the flags
+ * do not clear it). */
 static void context_init(argon2_context *ctx, const struct pw_params *p,
-                         const unsigned char *pwd, size_t len, uint8_t *salt, size_t saltlen,
-                         uint8_t *out, size_t outlen)
+                         const unsigned char *pwd, size_t len, const unsigned char *salt,
+                         size_t saltlen, unsigned char *out, size_t outlen)
 {
     memset(ctx, 0, sizeof *ctx);
     ctx->out = out;
     ctx->outlen = (uint32_t)outlen;
     ctx->pwd = (uint8_t *)pwd;
     ctx->pwdlen = (uint32_t)len;
-    ctx->salt = salt;
+    ctx->salt = (uint8_t *)salt;
     ctx->saltlen = (uint32_t)saltlen;
     ctx->t_cost = (uint32_t)p->v[PW_ARGON2_T];
     ctx->m_cost = (uint32_t)p->v[PW_ARGON2_M];
     ctx->lanes = ctx->threads = (uint32_t)p->v[PW_ARGON2_P];
-    ctx->version = ARGON2_VERSION_13;
+    ctx->version = (uint32_t)p->argon2_version;
     ctx->allocate_cbk = arena_alloc;
     ctx->free_cbk = arena_release;
     ctx->flags = ARGON2_DEFAULT_FLAGS;
+}
+
+/* What libsodium's raw API computes: version 1.3, one lane, a 16-byte salt,
+ * a key of 16 bytes or more. */
+static int sodium_can(const struct pw_params *p, size_t saltlen, size_t keylen)
+{
+    return p->argon2_version == ARGON2_VERSION_13 && p->v[PW_ARGON2_P] == 1 &&
+           saltlen == crypto_pwhash_argon2id_SALTBYTES &&
+           keylen >= crypto_pwhash_argon2id_BYTES_MIN;
+}
+
+enum pw_argon2_engine pw_argon2_pick(const struct pw_params *p, size_t saltlen, size_t keylen,
+                                     int thp)
+{
+    return thp && sodium_can(p, saltlen, keylen) ? PW_ENGINE_LIBSODIUM : PW_ENGINE_LIBARGON2;
+}
+
+int pw_argon2_key(enum pw_argon2_engine engine, const struct pw_params *p,
+                  const unsigned char *pwd, size_t len, const unsigned char *salt,
+                  size_t saltlen, unsigned char *key, size_t keylen)
+{
+    argon2_context ctx;
+
+    pthread_once(&arena_once, arena_key_create);
+    if (engine == PW_ENGINE_AUTO)
+        engine = sodium_ok ? pw_argon2_pick(p, saltlen, keylen, thp_always) : PW_ENGINE_LIBARGON2;
+    if (engine == PW_ENGINE_LIBSODIUM) {
+        if (!sodium_ok || !sodium_can(p, saltlen, keylen))
+            return ARGON2_INCORRECT_PARAMETER;
+        errno = 0;      /* EINVAL for parameters, else its mmap's error */
+        if (crypto_pwhash_argon2id(key, keylen, (const char *)pwd, len, salt,
+                                   (unsigned long long)p->v[PW_ARGON2_T],
+                                   (size_t)p->v[PW_ARGON2_M] * 1024,
+                                   crypto_pwhash_ALG_ARGON2ID13) != 0)
+            return errno == EINVAL ? ARGON2_INCORRECT_PARAMETER : ARGON2_MEMORY_ALLOCATION_ERROR;
+        return ARGON2_OK;
+    }
+    context_init(&ctx, p, pwd, len, salt, saltlen, key, keylen);
+    return argon2_ctx(&ctx, Argon2_id);
+}
+
+/* The engine of a job: the setting argon2id_engine, where libsodium is
+ * asked for only what it can compute. */
+static enum pw_argon2_engine job_engine(const struct pw_params *p, size_t saltlen, size_t keylen)
+{
+    pthread_once(&arena_once, arena_key_create);
+    if (p->argon2_engine == PW_ENGINE_LIBSODIUM && !(sodium_ok && sodium_can(p, saltlen, keylen)))
+        return PW_ENGINE_LIBARGON2;
+    return p->argon2_engine;
 }
 
 static int argon2_fail(int rc, struct hash_err *err)
@@ -111,13 +230,14 @@ int pw_argon2_hash(const struct pw_params *p, const unsigned char *pwd, size_t l
 {
     unsigned char salt[PW_SALT_BYTES], key[PW_KEY_BYTES];
     char salt64[32], key64[64];
-    argon2_context ctx;
+    struct pw_params v13 = *p;
     int rc;
 
     if (RAND_bytes(salt, sizeof salt) != 1)
         return hash_fail(err, "crypto_error", 1, "no random bytes for a salt");
-    context_init(&ctx, p, pwd, len, salt, sizeof salt, key, sizeof key);
-    rc = argon2_ctx(&ctx, Argon2_id);
+    v13.argon2_version = ARGON2_VERSION_13;
+    rc = pw_argon2_key(job_engine(&v13, sizeof salt, sizeof key), &v13, pwd, len, salt,
+                       sizeof salt, key, sizeof key);
     if (rc != ARGON2_OK) {
         rc = argon2_fail(rc, err);
         goto out;
@@ -137,7 +257,6 @@ int pw_argon2_verify(const struct pw_params *p, const unsigned char *pwd, size_t
 {
     unsigned char salt[PW_MAX_HASH], key[PW_MAX_HASH], mine[PW_MAX_HASH];
     size_t saltlen, keylen;
-    argon2_context ctx;
     int rc;
 
     if (pw_b64_decode(p->salt_b64, p->salt_len, 0, salt, sizeof salt, &saltlen) < 0 ||
@@ -145,13 +264,11 @@ int pw_argon2_verify(const struct pw_params *p, const unsigned char *pwd, size_t
         saltlen < ARGON2_MIN_SALT_LENGTH || keylen < ARGON2_MIN_OUTLEN)
         return hash_fail(err, "bad_hash", 0, "hash: a malformed argon2id hash string (its "
                          "salt or hash is not base64 of the right length)");
-    /* argon2_verify_ctx computes into mine and compares in constant time. */
-    context_init(&ctx, p, pwd, len, salt, saltlen, mine, keylen);
-    ctx.version = (uint32_t)p->argon2_version;
-    rc = argon2_verify_ctx(&ctx, (const char *)key, Argon2_id);
+    rc = pw_argon2_key(job_engine(p, saltlen, keylen), p, pwd, len, salt, saltlen, mine, keylen);
+    /* Compared in constant time, as argon2_verify_ctx would. */
+    *valid = rc == ARGON2_OK && CRYPTO_memcmp(mine, key, keylen) == 0;
     OPENSSL_cleanse(mine, sizeof mine);
-    *valid = rc == ARGON2_OK;
-    if (rc == ARGON2_OK || rc == ARGON2_VERIFY_MISMATCH)
+    if (rc == ARGON2_OK)
         return 0;
     if (rc == ARGON2_MEMORY_ALLOCATION_ERROR)
         return argon2_fail(rc, err);

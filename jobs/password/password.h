@@ -2,7 +2,8 @@
  * jobs/password/password.h - what password.hash and password.verify share:
  * the policy their init builds from the settings (policy.c: default
  * algorithm, default cost parameters and the bounds a job may ask for),
- * the four algorithms (argon2.c: libargon2 with per-thread memory;
+ * the four algorithms (argon2.c: libargon2 with per-thread memory, or
+ * libsodium where it is faster;
  * crypt.c: bcrypt through libxcrypt; kdf.c: scrypt and PBKDF2-SHA256
  * through OpenSSL) and the strict reading of hash strings (format.c).
  *
@@ -36,11 +37,17 @@ enum pw_param {
 /* Room for any hash string heft writes or reads. */
 #define PW_MAX_HASH 256
 
+/* Which library computes an argon2id key.  AUTO: libsodium
+ * where it is the faster and can compute the key (pw_argon2_pick with the
+ * kernel's transparent huge page setting), else libargon2. */
+enum pw_argon2_engine { PW_ENGINE_AUTO, PW_ENGINE_LIBARGON2, PW_ENGINE_LIBSODIUM };
+
 struct pw_params {
     enum pw_alg alg;
     long long v[PW_NPARAMS];    /* only those of alg are meaningful */
     int bcrypt_2b;              /* bcrypt: "$2b$" instead of "$2y$" */
     int argon2_version;         /* verify: the v= of an argon2id hash */
+    enum pw_argon2_engine argon2_engine;        /* the policy's */
     /* verify: where the salt and the key are in the hash string (base64) */
     const char *salt_b64, *key_b64;
     size_t salt_len, key_len;
@@ -51,6 +58,7 @@ struct pw_policy {
     enum pw_alg alg;                    /* the default algorithm */
     long long def[PW_NPARAMS];          /* defaults: also the floor under which verify says needs_rehash */
     long long min[PW_NPARAMS], max[PW_NPARAMS];
+    enum pw_argon2_engine argon2_engine;        /* setting argon2id_engine */
 };
 
 /* ---- policy.c ---- */
@@ -93,6 +101,23 @@ int pw_argon2_hash(const struct pw_params *p, const unsigned char *pwd, size_t l
                    struct hash_err *err);
 int pw_argon2_verify(const struct pw_params *p, const unsigned char *pwd, size_t len,
                      int *valid, struct hash_err *err);
+/* The engine AUTO picks for p (its argon2_version, lanes) and these salt
+ * and key lengths, thp saying whether the kernel gives every large mapping
+ * huge pages (transparent_hugepage "always": pw_thp_always). */
+enum pw_argon2_engine pw_argon2_pick(const struct pw_params *p, size_t saltlen, size_t keylen,
+                                     int thp);
+int pw_thp_always(void);
+/* bytes of fresh memory (munmap it with *cap), rounded up to whole 2 MiB
+ * huge pages, starting on one and advised MADV_HUGEPAGE, so that all of it
+ * can be huge pages: each worker thread's argon2 memory; NULL when mmap
+ * fails. */
+uint8_t *pw_huge_map(size_t bytes, size_t *cap);
+/* The argon2id key of pwd and salt under p (memory, iterations, lanes,
+ * argon2_version) into key: ARGON2_OK, or libargon2's code of the error
+ * (ARGON2_INCORRECT_PARAMETER when engine cannot compute it). */
+int pw_argon2_key(enum pw_argon2_engine engine, const struct pw_params *p,
+                  const unsigned char *pwd, size_t len, const unsigned char *salt,
+                  size_t saltlen, unsigned char *key, size_t keylen);
 int pw_bcrypt_hash(const struct pw_params *p, const unsigned char *pwd, size_t len, char *out,
                    struct hash_err *err);
 int pw_bcrypt_verify(const char *hash, const unsigned char *pwd, size_t len, int *valid,

@@ -126,6 +126,22 @@ static int algorithm_settings(struct pw_policy *pol, enum pw_alg alg, const json
     return 0;
 }
 
+/* Which library computes argon2id: auto (the faster on this host),
+ * libargon2, or libsodium (where its raw API can; libargon2 for the rest). */
+static int engine_setting(struct pw_policy *pol, const json_t *value,
+                          struct heft_init_error *err)
+{
+    static const char *const names[] = { "auto", "libargon2", "libsodium" };
+    const char *v = json_string_value(value);
+
+    for (size_t i = 0; v && i < sizeof names / sizeof names[0]; i++)
+        if (!strcmp(v, names[i])) {
+            pol->argon2_engine = (enum pw_argon2_engine)i;
+            return 0;
+        }
+    return heft_init_fail(err, "argon2id_engine", "must be auto, libargon2 or libsodium");
+}
+
 static int setting(struct pw_policy *pol, const char *key, const json_t *value,
                    struct heft_init_error *err)
 {
@@ -138,10 +154,12 @@ static int setting(struct pw_policy *pol, const char *key, const json_t *value,
         pol->alg = alg;
         return 0;
     }
+    if (!strcmp(key, "argon2id_engine"))
+        return engine_setting(pol, value, err);
     alg = pw_alg_find(key);
     if (alg < 0)
         return heft_init_fail(err, key, "unknown key; the password types take algorithm, argon2id, "
-                    "bcrypt, scrypt or pbkdf2-sha256");
+                    "bcrypt, scrypt, pbkdf2-sha256 or argon2id_engine");
     return algorithm_settings(pol, alg, value, err);
 }
 
@@ -237,6 +255,7 @@ int pw_params_from_payload(const struct pw_policy *pol, const json_t *payload,
         return hash_fail(err, "unknown_algorithm", 0, "algorithm: \"%.40s\" is not argon2id, "
                          "bcrypt, scrypt or pbkdf2-sha256", json_string_value(alg));
     out->alg = a;
+    out->argon2_engine = pol->argon2_engine;
     memcpy(out->v, pol->def, sizeof out->v);
     json_object_foreach((json_t *)payload, key, v) {
         if (!strcmp(key, "password") || !strcmp(key, "algorithm"))

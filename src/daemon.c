@@ -4,6 +4,10 @@
  *
  * Signals are blocked in every thread and taken synchronously by the main
  * thread with sigtimedwait(), so no code runs in a signal handler.
+ *
+ * A reload (SIGHUP) is a stop and a start inside the process: a job only
+ * ever runs under the configuration (queues, limits, handler states) it
+ * was fetched with, so the running jobs finish before the swap.
  */
 #include "autoconfig.h"
 
@@ -23,6 +27,7 @@
 #include "link.h"
 #include "log.h"
 #include "notify.h"
+#include "registry.h"
 
 #define WORKER_STACK (8u << 20)   /* handlers may need deep stacks (libharu) */
 #define MIN_REDIS_VERSION 60200   /* 6.2: XAUTOCLAIM, XCLAIM JUSTID semantics */
@@ -74,6 +79,34 @@ static void queue_fini(struct heft_queue *q)
     free(q->prefix);
 }
 
+static void free_queues(struct heft_queue *queues, size_t n)
+{
+    for (size_t i = 0; queues && i < n; i++)
+        queue_fini(&queues[i]);
+    free(queues);
+}
+
+/* The key names of cfg's queues; NULL on ENOMEM. */
+static struct heft_queue *build_queues(const struct heft_config *cfg)
+{
+    struct heft_queue *queues = calloc(cfg->nqueues, sizeof *queues);
+
+    for (size_t i = 0; queues && i < cfg->nqueues; i++)
+        if (queue_init(&queues[i], &cfg->queues[i]) < 0) {
+            free_queues(queues, cfg->nqueues);
+            return NULL;
+        }
+    return queues;
+}
+
+static void free_config(struct heft_config *cfg, struct heft_states *states)
+{
+    heft_handlers_fini(states);
+    if (cfg)
+        heft_config_free(cfg);
+    free(cfg);
+}
+
 int heft_daemon_find_stream(const struct heft_daemon *d, const char *key, size_t len,
                             enum heft_band *band)
 {
@@ -89,15 +122,15 @@ int heft_daemon_find_stream(const struct heft_daemon *d, const char *key, size_t
     return -1;
 }
 
-int heft_daemon_init(struct heft_daemon *d, struct heft_config *cfg,
-                     const struct heft_states *states)
+int heft_daemon_init(struct heft_daemon *d, struct heft_config *cfg, struct heft_states *states,
+                     const struct heft_reloader *reloader)
 {
-    size_t i;
     struct timeval tv;
 
     memset(d, 0, sizeof *d);
     d->cfg = cfg;
     d->states = states;
+    d->reloader = reloader;
     d->started_ms = heft_now_ms();
     if (gethostname(d->host, sizeof d->host) != 0)
         snprintf(d->host, sizeof d->host, "unknown");
@@ -113,23 +146,16 @@ int heft_daemon_init(struct heft_daemon *d, struct heft_config *cfg,
     d->have_jobredis = 1;
     atomic_init(&d->state, HEFT_STARTING);
     atomic_init(&d->maint_alive_ms, 0);
-    d->queues = calloc(cfg->nqueues, sizeof *d->queues);
-    if (!d->queues)
+    if (!(d->queues = build_queues(cfg)))
         return -1;
     d->nqueues = cfg->nqueues;
-    for (i = 0; i < cfg->nqueues; i++)
-        if (queue_init(&d->queues[i], &cfg->queues[i]) < 0)
-            return -1;
     return 0;
 }
 
 void heft_daemon_fini(struct heft_daemon *d)
 {
-    size_t i;
-
-    for (i = 0; d->queues && i < d->nqueues; i++)
-        queue_fini(&d->queues[i]);
-    free(d->queues);
+    free_queues(d->queues, d->nqueues);
+    free_config(d->cfg, d->states);
     pthread_mutex_destroy(&d->mu);
     pthread_cond_destroy(&d->changed);
     /* After the workers were joined: their destructors ran. */
@@ -389,28 +415,47 @@ static int start_threads(struct heft_daemon *d, struct threads *t)
     return 0;
 }
 
-/* DRAINING: no new jobs; running ones get the grace period, then are
- * asked to stop and are released to other workers. */
-static void drain(struct heft_daemon *d, struct threads *t, struct pacer *p,
-                  const sigset_t *sigs)
+/* DRAINING: no new jobs, the ones fetched but not started go back to
+ * their queues, and the running ones get grace_ms (< 0: as long as they
+ * take) or until a signal of stops.  The stop signal that cut it short,
+ * or 0. */
+static int settle(struct heft_daemon *d, struct threads *t, struct pacer *p,
+                  const sigset_t *sigs, long long grace_ms, const char *doing)
 {
-    struct timespec until = heft_deadline_after(d->cfg->shutdown_grace_ms);
-    long long grace = d->cfg->shutdown_grace_ms;
-    int hurry = 0;
+    struct timespec until = heft_deadline_after(grace_ms);
+    int sig = 0;
 
-    /* the grace, then up to 7 s to cancel and record (below), and margin */
-    heft_notify("STOPPING=1\nEXTEND_TIMEOUT_USEC=%lld\nSTATUS=draining, grace %lld ms",
-                (grace + 10000) * 1000, grace);
     heft_daemon_set_state(d, HEFT_DRAINING);
     if (t->have_fetcher)
         pthread_join(t->fetcher, NULL);
     t->have_fetcher = 0;
     heft_pool_unqueue(d->pool);
-    log_info("draining: %zu job(s) running, grace %lld ms", heft_pool_running(d->pool), grace);
-    while (!hurry && heft_pool_wait_idle(d->pool, 100) < 0) {
-        if (heft_ms_until(&until) <= 0 || wait_signal(d, p, sigs, 100, "draining") > 0)
-            hurry = 1;
+    while (heft_pool_wait_idle(d->pool, 100) < 0) {
+        if (grace_ms >= 0 && heft_ms_until(&until) <= 0)
+            return 0;
+        sig = wait_signal(d, p, sigs, 100, doing);
+        if (sig == SIGTERM || sig == SIGINT)
+            return sig;
+        if (sig == SIGHUP)
+            log_warn("SIGHUP while %s: ignored", doing);
     }
+    return 0;
+}
+
+/* SIGTERM: the running jobs get the grace period, then are asked to stop
+ * and are released to other workers. */
+static void drain(struct heft_daemon *d, struct threads *t, struct pacer *p,
+                  const sigset_t *sigs)
+{
+    long long grace = d->cfg->shutdown_grace_ms;
+    int hurry;
+
+    /* the grace, then up to 7 s to cancel and record (below), and margin */
+    heft_notify("STOPPING=1\nEXTEND_TIMEOUT_USEC=%lld\nSTATUS=draining, grace %lld ms",
+                (grace + 10000) * 1000, grace);
+    log_info("draining: %zu job(s) running, grace %lld ms", heft_pool_running(d->pool), grace);
+    settle(d, t, p, sigs, grace, "draining");
+    hurry = heft_pool_running(d->pool) > 0;
     if (hurry) {
         log_warn("draining: grace over; %zu running job(s) released to other workers",
                  heft_pool_running(d->pool));
@@ -431,24 +476,110 @@ static void stop_threads(struct heft_daemon *d, struct threads *t)
         pthread_join(t->acker, NULL);
     if (t->have_maint)
         pthread_join(t->maint, NULL);
+    t->have_fetcher = t->have_acker = t->have_maint = 0;
     heft_pool_destroy(d->pool);
     d->pool = NULL;
 }
 
-static void wait_for_stop(struct heft_daemon *d, struct pacer *p, const sigset_t *sigs)
+/* The next SIGTERM, SIGINT or SIGHUP, telling systemd meanwhile. */
+static int wait_for_signal(struct heft_daemon *d, struct pacer *p, const sigset_t *sigs)
 {
     int sig;
 
-    for (;;) {
-        if (!(sig = wait_signal(d, p, sigs, 3600000, "serving")))
-            continue;
-        if (sig == SIGTERM || sig == SIGINT) {
-            log_info("received %s; draining", sig == SIGTERM ? "SIGTERM" : "SIGINT");
-            return;
-        }
-        if (sig == SIGHUP)
-            log_warn("SIGHUP: reloading the configuration is not supported yet; ignored");
+    while (!(sig = wait_signal(d, p, sigs, 3600000, "serving")))
+        ;
+    if (sig != SIGHUP)
+        log_info("received %s; draining", sig == SIGTERM ? "SIGTERM" : "SIGINT");
+    return sig;
+}
+
+static void announce(struct heft_daemon *d, const char *how)
+{
+    log_info("heftd %s %s %zu queue(s) with %u worker thread(s) as %s", PACKAGE_VERSION, how,
+             d->nqueues, d->cfg->concurrency, d->consumer);
+    heft_notify("READY=1\nSTATUS=serving %zu queue(s) with %u worker thread(s)", d->nqueues,
+                d->cfg->concurrency);
+}
+
+/* What a reload cannot change in place: another Redis needs a restart. */
+static int same_redis(const struct heft_config *a, const struct heft_config *b)
+{
+    return !strcmp(a->redis_url, b->redis_url) &&
+           !strcmp(a->redis_username ? a->redis_username : "", b->redis_username ? b->redis_username : "") &&
+           !strcmp(a->redis_password ? a->redis_password : "", b->redis_password ? b->redis_password : "");
+}
+
+/* Wait until every outcome is recorded (Redis may be away: no limit), or
+ * a stop signal. */
+static int record_all(struct heft_daemon *d, struct pacer *p, const sigset_t *sigs)
+{
+    int sig;
+
+    heft_daemon_set_state(d, HEFT_STOPPING);
+    while (heft_pool_wait_empty(d->pool, 100) < 0)
+        if ((sig = wait_signal(d, p, sigs, 100, "reloading")) == SIGTERM || sig == SIGINT)
+            return sig;
+    return 0;
+}
+
+static void swap_config(struct heft_daemon *d, struct heft_config *cfg,
+                        struct heft_states *states, struct heft_queue *queues)
+{
+    free_queues(d->queues, d->nqueues);
+    free_config(d->cfg, d->states);
+    d->cfg = cfg;
+    d->states = states;
+    d->queues = queues;
+    d->nqueues = cfg->nqueues;
+    heft_log_setup(cfg->log_level, cfg->log_format);
+}
+
+enum reload_end { RELOAD_SERVING, RELOAD_STOP, RELOAD_FAILED };
+
+/* SIGHUP: the configuration afresh.  One that does not load, or names
+ * another Redis, changes nothing (logged).  Otherwise heftd stops
+ * fetching, gives the jobs it fetched but did not start back to their
+ * queues, lets the running ones finish and records them, then starts
+ * again with the new configuration.  A stop signal meanwhile ends it
+ * (RELOAD_STOP: drain and exit); *rc is the exit code of RELOAD_FAILED. */
+static enum reload_end reload(struct heft_daemon *d, struct threads *t, struct pacer *p,
+                              const sigset_t *sigs, int *rc)
+{
+    struct heft_config_error err = { "reloading is not possible here" };
+    struct heft_config *cfg = NULL;
+    struct heft_states *states = NULL;
+    struct heft_queue *queues = NULL;
+
+    if (!d->reloader || d->reloader->load(d->reloader->ctx, &cfg, &states, &err) < 0) {
+        log_error("reload: %s; the running configuration stays", err.msg);
+        return RELOAD_SERVING;
     }
+    if (!same_redis(d->cfg, cfg) || !(queues = build_queues(cfg))) {
+        log_error("reload: %s; the running configuration stays", queues ? "out of memory" :
+                  "the Redis settings changed, which needs a restart");
+        free_config(cfg, states);
+        return RELOAD_SERVING;
+    }
+    /* MONOTONIC_USEC: newer systemd (Type=notify-reload) pairs it with READY=1 */
+    heft_notify("RELOADING=1\nMONOTONIC_USEC=%lld\nSTATUS=reloading: %zu running job(s) finish first",
+                heft_mono_ms() * 1000, heft_pool_running(d->pool));
+    log_info("reload: configuration accepted; %zu running job(s) finish first",
+             heft_pool_running(d->pool));
+    if (settle(d, t, p, sigs, -1, "reloading") || record_all(d, p, sigs)) {
+        free_queues(queues, cfg->nqueues);
+        free_config(cfg, states);
+        return RELOAD_STOP;
+    }
+    stop_threads(d, t);
+    swap_config(d, cfg, states, queues);
+    if ((*rc = prepare_redis(d, p, sigs)) >= 0)
+        return *rc == HEFT_EXIT_OK ? RELOAD_STOP : RELOAD_FAILED;
+    if (start_threads(d, t) < 0) {
+        *rc = HEFT_EXIT_FAILURE;
+        return RELOAD_FAILED;
+    }
+    announce(d, "reloaded:");
+    return RELOAD_SERVING;
 }
 
 int heft_daemon_run(struct heft_daemon *d)
@@ -472,12 +603,16 @@ int heft_daemon_run(struct heft_daemon *d)
         rc = HEFT_EXIT_FAILURE;
         goto out;
     }
-    log_info("heftd %s serving %zu queue(s) with %u worker thread(s) as %s", PACKAGE_VERSION,
-             d->nqueues, d->cfg->concurrency, d->consumer);
-    heft_notify("READY=1\nSTATUS=serving %zu queue(s) with %u worker thread(s)", d->nqueues,
-                d->cfg->concurrency);
-    wait_for_stop(d, &pacer, &sigs);
-    drain(d, &t, &pacer, &sigs);
+    announce(d, "serving");
+    while (wait_for_signal(d, &pacer, &sigs) == SIGHUP)
+        switch (reload(d, &t, &pacer, &sigs, &rc)) {
+        case RELOAD_SERVING: continue;
+        case RELOAD_STOP: goto drain;
+        case RELOAD_FAILED: goto out;
+        }
+drain:
+    if (d->pool)
+        drain(d, &t, &pacer, &sigs);
     rc = HEFT_EXIT_OK;
 out:
     stop_threads(d, &t);

@@ -5,6 +5,10 @@
  *   STARTING --ready--> RUNNING --SIGTERM--> DRAINING --idle or grace over-->
  *   STOPPING --results recorded--> STOPPED
  *
+ * A reload (SIGHUP) goes RUNNING -> DRAINING (no grace limit: the running
+ * jobs finish) -> STOPPING -> STOPPED, swaps the configuration and starts
+ * the threads again: RUNNING.
+ *
  * Only the main thread changes the state (heft_daemon_set_state); the
  * other threads read it and sleep on the daemon's condition variable, so a
  * state change wakes them at once.  Each thread owns its own heft_link.
@@ -50,9 +54,19 @@ struct heft_counters {
 
 struct heft_states;
 
+/* How heftd builds its configuration afresh for a reload: defaults, the
+ * file, the environment and the flags again, then the handlers' inits.
+ * 0 with *cfg (malloc'ed) and *states, or -1 with err filled. */
+struct heft_reloader {
+    int (*load)(void *ctx, struct heft_config **cfg, struct heft_states **states,
+                struct heft_config_error *err);
+    void *ctx;
+};
+
 struct heft_daemon {
-    struct heft_config *cfg;
-    const struct heft_states *states;   /* the handlers' shared states (borrowed) */
+    struct heft_config *cfg;            /* owned (heap), replaced by a reload */
+    struct heft_states *states;         /* the handlers' shared states, owned */
+    const struct heft_reloader *reloader;   /* borrowed; NULL: no reload */
     char consumer[160];           /* host:pid:nonce, the stream consumer name */
     char host[96];
     long long started_ms;         /* wall clock */
@@ -70,9 +84,11 @@ struct heft_daemon {
     int have_jobredis;
 };
 
-/* states: what heft_handlers_init() built, outliving the daemon. */
-int heft_daemon_init(struct heft_daemon *d, struct heft_config *cfg,
-                     const struct heft_states *states);
+/* Takes cfg (malloc'ed) and states (what heft_handlers_init() built),
+ * also when it fails: heft_daemon_fini() frees them.  reloader may be
+ * NULL (SIGHUP is then refused). */
+int heft_daemon_init(struct heft_daemon *d, struct heft_config *cfg, struct heft_states *states,
+                     const struct heft_reloader *reloader);
 void heft_daemon_fini(struct heft_daemon *d);
 /* Connect, check Redis, start the threads, serve until a signal, drain and
  * stop.  Returns an enum heft_exit code. */

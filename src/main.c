@@ -108,11 +108,13 @@ static int set_string(char **slot, const char *value)
     return 0;
 }
 
-/* First pass: only -c, so the file is applied before the other flags. */
+/* First pass: only -c, so the file is applied before the other flags.
+ * optind = 0 starts getopt afresh (GNU): a reload parses argv again. */
 static int find_config(int argc, char **argv, struct flags *fl)
 {
     int opt;
 
+    optind = 0;
     opterr = 0;
     while ((opt = getopt_long(argc, argv, "c:h", options, NULL)) != -1)
         if (opt == 'c')
@@ -157,20 +159,23 @@ static int apply_flag(struct heft_config *cfg, struct flags *fl, int opt)
     }
 }
 
-/* Defaults, then the file, then HEFT_REDIS_URL, then flags. */
-static int load(int argc, char **argv, struct heft_config *cfg, struct flags *fl)
+/* Defaults, then the file, then HEFT_REDIS_URL, then flags.  A bad file
+ * fills err; a bad flag or argument is told on stderr (err empty): flags
+ * are only ever wrong at start, a reload parses the same ones again. */
+static int load(int argc, char **argv, struct heft_config *cfg, struct flags *fl,
+                struct heft_config_error *err)
 {
-    struct heft_config_error err;
     const char *env = getenv("HEFT_REDIS_URL");
     int opt;
 
-    if (heft_config_defaults(cfg) < 0)
-        return -1;
-    find_config(argc, argv, fl);
-    if (fl->config && heft_config_load_file(cfg, fl->config, &err) < 0) {
-        fprintf(stderr, "heftd: %s\n", err.msg);
+    err->msg[0] = '\0';
+    if (heft_config_defaults(cfg) < 0) {
+        snprintf(err->msg, sizeof err->msg, "out of memory");
         return -1;
     }
+    find_config(argc, argv, fl);
+    if (fl->config && heft_config_load_file(cfg, fl->config, err) < 0)
+        return -1;
     if (env && *env && set_string(&cfg->redis_url, env) < 0)
         return -1;
     while ((opt = getopt_long(argc, argv, "c:h", options, NULL)) != -1)
@@ -183,11 +188,47 @@ static int load(int argc, char **argv, struct heft_config *cfg, struct flags *fl
         fprintf(stderr, "heftd: unexpected argument \"%s\"\n", argv[optind]);
         return -1;
     }
-    if (heft_config_finish(cfg, &err) < 0) {
-        fprintf(stderr, "heftd: %s\n", err.msg);
+    return heft_config_finish(cfg, err);
+}
+
+/* A whole configuration: loaded, and accepted by every handler's init
+ * (a configuration is only OK once they all accepted their settings). */
+static int load_all(int argc, char **argv, struct heft_config **out, struct heft_states **states,
+                    struct flags *fl, struct heft_config_error *err)
+{
+    struct heft_config *cfg = calloc(1, sizeof *cfg);
+
+    *out = NULL;
+    *states = NULL;
+    if (!cfg) {
+        snprintf(err->msg, sizeof err->msg, "out of memory");
         return -1;
     }
+    if (load(argc, argv, cfg, fl, err) < 0 || !(*states = heft_handlers_init(cfg, err))) {
+        heft_config_free(cfg);
+        free(cfg);
+        return -1;
+    }
+    *out = cfg;
     return 0;
+}
+
+struct argv_ctx {
+    int argc;
+    char **argv;
+};
+
+static int reload_config(void *ctx, struct heft_config **cfg, struct heft_states **states,
+                         struct heft_config_error *err)
+{
+    struct argv_ctx *a = ctx;
+    struct flags fl = { 0 };
+
+    if (load_all(a->argc, a->argv, cfg, states, &fl, err) == 0)
+        return 0;
+    if (!err->msg[0])
+        snprintf(err->msg, sizeof err->msg, "the command line no longer parses");
+    return -1;
 }
 
 static int early_flags(int argc, char **argv)
@@ -207,48 +248,38 @@ static int early_flags(int argc, char **argv)
     return 0;
 }
 
-/* The handlers' inits check their settings, so a configuration is only
- * OK (and heftd only starts) once they all accepted theirs. */
-static struct heft_states *init_handlers(const struct heft_config *cfg)
-{
-    struct heft_config_error err;
-    struct heft_states *states = heft_handlers_init(cfg, &err);
-
-    if (!states)
-        fprintf(stderr, "heftd: %s\n", err.msg);
-    return states;
-}
-
 int main(int argc, char **argv)
 {
-    struct heft_config cfg;
+    struct argv_ctx args = { argc, argv };
+    const struct heft_reloader reloader = { reload_config, &args };
+    struct heft_config_error err;
+    struct heft_config *cfg;
+    struct heft_states *states;
     struct heft_daemon d;
-    struct heft_states *states = NULL;
     struct flags fl = { 0 };
     int rc;
 
     if (early_flags(argc, argv))
         return HEFT_EXIT_OK;
-    memset(&cfg, 0, sizeof cfg);
-    if (load(argc, argv, &cfg, &fl) < 0 || !(states = init_handlers(&cfg))) {
-        heft_config_free(&cfg);
+    if (load_all(argc, argv, &cfg, &states, &fl, &err) < 0) {
+        if (err.msg[0])
+            fprintf(stderr, "heftd: %s\n", err.msg);
         return HEFT_EXIT_USAGE;
     }
     if (fl.check_only) {
-        printf("%s: configuration OK\n", cfg.path ? cfg.path : "(defaults)");
+        printf("%s: configuration OK\n", cfg->path ? cfg->path : "(defaults)");
         heft_handlers_fini(states);
-        heft_config_free(&cfg);
+        heft_config_free(cfg);
+        free(cfg);
         return HEFT_EXIT_OK;
     }
-    heft_log_setup(cfg.log_level, cfg.log_format);
-    if (heft_daemon_init(&d, &cfg, states) < 0) {
+    heft_log_setup(cfg->log_level, cfg->log_format);
+    if (heft_daemon_init(&d, cfg, states, &reloader) < 0) {
         log_error("out of memory at start");
         rc = HEFT_EXIT_FAILURE;
     } else {
         rc = heft_daemon_run(&d);
     }
     heft_daemon_fini(&d);
-    heft_handlers_fini(states);
-    heft_config_free(&cfg);
     return rc;
 }

@@ -156,6 +156,22 @@ START_TEST(test_status_tells_busy_workers_and_totals)
 }
 END_TEST
 
+START_TEST(test_a_reload_says_reloading_then_ready)
+{
+    const char *cfg = h_write_file(&H, "heft.yaml", "concurrency: 1\n");
+    char got[1024];
+
+    h_heftd_start(&H, NULL, "-c", cfg, NULL);
+    ck_assert_int_eq(wait_line("READY=1", 5000, NULL, NULL, 0), 0);
+    h_write_file(&H, "heft.yaml", "concurrency: 2\n");
+    kill(H.heftd_pid, SIGHUP);
+    ck_assert_msg(wait_line("RELOADING=1", 5000, NULL, got, sizeof got) == 0, "no RELOADING=1");
+    ck_assert_msg(strstr(got, "MONOTONIC_USEC="), "RELOADING=1 without MONOTONIC_USEC: %s", got);
+    ck_assert_msg(wait_line("READY=1", 5000, NULL, got, sizeof got) == 0, "no READY=1 after it");
+    ck_assert_msg(strstr(got, "with 2 worker thread(s)"), "READY before the new config: %s", got);
+}
+END_TEST
+
 static Suite *notify_suite(void)
 {
     Suite *s = suite_create("notify");
@@ -168,6 +184,7 @@ static Suite *notify_suite(void)
     tcase_add_test(tc, test_without_a_watchdog_heftd_sends_no_pings);
     tcase_add_test(tc, test_sigterm_brings_stopping_with_the_time_to_drain);
     tcase_add_test(tc, test_status_tells_busy_workers_and_totals);
+    tcase_add_test(tc, test_a_reload_says_reloading_then_ready);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -304,6 +304,13 @@ static int repair_args(struct ctl *c, int argc, char **argv, struct repair *rp, 
     return ctl_args(c, argc, argv, &f, 1, 100000, rc);
 }
 
+static void repair_free(struct repair *rp)
+{
+    json_decref(rp->done);
+    json_decref(rp->refused);
+    json_decref(rp->missing);
+}
+
 int cmd_retry(struct ctl *c, int argc, char **argv)
 {
     struct repair rp;
@@ -323,9 +330,7 @@ int cmd_retry(struct ctl *c, int argc, char **argv)
     if (!ctl_queue_name_ok(rp.queue))
         return ctl_bad_queue(argv[0], rp.queue);
     rc = rp.dead ? retry_dead(c, &rp) : on_ids(c, &rp, HEFT_SCRIPT_RETRY, argc - at, argv + at);
-    json_decref(rp.done);
-    json_decref(rp.refused);
-    json_decref(rp.missing);
+    repair_free(&rp);
     return rc;
 }
 
@@ -341,8 +346,7 @@ int cmd_delete(struct ctl *c, int argc, char **argv)
     if (!ctl_queue_name_ok(rp.queue))
         return ctl_bad_queue(argv[0], rp.queue);
     rc = on_ids(c, &rp, HEFT_SCRIPT_DELETE, argc - at, argv + at);
-    json_decref(rp.done);
-    json_decref(rp.missing);
+    repair_free(&rp);
     return rc;
 }
 

@@ -99,12 +99,14 @@ END_TEST
 
 START_TEST(test_every_command_exits_3_when_redis_is_unreachable)
 {
-    static const char *const cmds[] = { "ping", "queues", "workers", "job", "enqueue", "pause" };
+    static const char *const cmds[] = { "ping", "queues", "workers", "job", "enqueue", "pause", "jobs",
+                                        "retry", "delete", "stats" };
     json_t *j;
     size_t i;
 
     for (i = 0; i < sizeof cmds / sizeof cmds[0]; i++) {
-        const char *a1 = !strcmp(cmds[i], "job") || !strcmp(cmds[i], "pause") ? "x" : NULL;
+        const char *a1 = !strcmp(cmds[i], "workers") || !strcmp(cmds[i], "queues") ||
+                         !strcmp(cmds[i], "ping") || !strcmp(cmds[i], "stats") ? NULL : "x";
 
         if (!strcmp(cmds[i], "enqueue"))
             ck_assert_int_eq(CTL("--redis", "redis://127.0.0.1:1", "enqueue", "default", "echo", "{}"), 3);
@@ -112,6 +114,7 @@ START_TEST(test_every_command_exits_3_when_redis_is_unreachable)
             ck_assert_int_eq(CTL("--redis", "redis://127.0.0.1:1", cmds[i], a1), 3);
         err_has("cannot use Redis at 127.0.0.1:1");
     }
+    ck_assert_int_eq(CTL("--redis", "redis://127.0.0.1:1", "purge", "default", "--state", "dead", "--yes"), 3);
     ck_assert_int_eq(CTL("ping", "--json", "--redis", "redis://127.0.0.1:1"), 3);
     j = out_json();
     ck_assert(json_is_false(json_object_get(j, "ok")));
@@ -144,6 +147,9 @@ START_TEST(test_help_lists_every_command_and_explains_each)
     out_has("queues");
     out_has("workers");
     out_has("enqueue QUEUE TYPE JSON");
+    out_has("jobs QUEUE");
+    out_has("purge QUEUE");
+    out_has("6 refused");
     out_has("Exit codes");
     ck_assert_int_eq(CTL("help", "result"), 0);
     out_has("--output FILE");
@@ -984,6 +990,20 @@ START_TEST(test_stats_prints_the_totals_of_each_queue_and_says_rates_come_later)
 }
 END_TEST
 
+START_TEST(test_purge_asks_on_a_terminal_and_deletes_nothing_unless_told_yes)
+{
+    char *tty;
+
+    h_enqueue(&H, "w1", "echo", "{}", NULL);
+    if (!(tty = on_tty("", "purge default --state waiting")))
+        return;                         /* no script(1) */
+    ck_assert_msg(strstr(tty, "Delete every waiting job of queue default?") && strstr(tty, "nothing deleted") &&
+                  strstr(tty, "rc=1"), "%s", tty);
+    free(tty);
+    ck_assert_str_eq(h_hget(&H, "w1", "state"), "waiting");
+}
+END_TEST
+
 static Suite *heftctl_suite(void)
 {
     Suite *s = suite_create("heftctl");
@@ -1025,6 +1045,7 @@ static Suite *heftctl_suite(void)
     tcase_add_test(tc, test_purge_refuses_without_yes_and_empties_the_state_with_it);
     tcase_add_test(tc, test_purge_of_the_dead_leaves_the_running_jobs_alone);
     tcase_add_test(tc, test_stats_prints_the_totals_of_each_queue_and_says_rates_come_later);
+    tcase_add_test(tc, test_purge_asks_on_a_terminal_and_deletes_nothing_unless_told_yes);
     suite_add_tcase(s, tc);
     return s;
 }

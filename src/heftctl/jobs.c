@@ -275,7 +275,7 @@ static int list_source(struct ctl *c, struct lister *l, enum source s, const cha
     char key[200], from[80] = "0";
     struct ctl_page p;
     size_t scanned = 0, count;
-    int rc = CTL_OK;
+    int last, rc = CTL_OK;
 
     memset(&p, 0, sizeof p);
     snprintf(key, sizeof key, "heft:{%s}:%s", l->queue, suffix);
@@ -292,11 +292,10 @@ static int list_source(struct ctl *c, struct lister *l, enum source s, const cha
         if (!p.last && filtered && scanned >= SCAN_MAX)
             l->more = 1;           /* the bound: say so rather than read on */
         snprintf(from, sizeof from, "%s", p.next);
-        if (p.last) {
-            ctl_page_free(&p);
-            break;
-        }
+        last = p.last;
         ctl_page_free(&p);
+        if (last)
+            break;
     }
     ctl_page_free(&p);
     return rc;
@@ -367,7 +366,8 @@ static int print_human(struct ctl *c, const struct lister *l)
     int rc;
 
     if (!json_array_size(l->rows)) {
-        printf("No %s jobs in queue %s%s%s.\n", l->state ? l->state : "listed", l->queue,
+        printf("No %s jobs in queue %s%s%s.\n",
+               l->state ? l->state : "active, waiting, scheduled or dead", l->queue,
                l->type ? " of type " : "", l->type ? l->type : "");
         return CTL_OK;
     }

@@ -906,6 +906,29 @@ START_TEST(test_deleting_a_running_job_drops_its_outcome_and_leaves_nothing_behi
 }
 END_TEST
 
+START_TEST(test_a_sealed_running_job_is_listed_as_active_and_deleting_it_leaves_nothing_behind)
+{
+    json_t *j;
+
+    h_heftd_start(&H, "jobs:\n  types:\n    echo:\n      seal_payload: true\n", NULL);
+    h_enqueue(&H, "s1", "echo", "{\"sleep_ms\":1500}", NULL);
+    ck_assert_int_eq(h_wait_state(&H, "s1", "active", 5000), 0);
+    ck_assert_int_eq(h_int(&H, "ZCARD", h_key(&H, "sealed"), NULL), 1);
+    j = JOBS("--state", "active");
+    ck_assert_str_eq(listed_ids(j), "s1");
+    json_decref(j);
+    ck_assert_int_eq(CTL("delete", "s1", "--json"), 0);
+    j = out_json();
+    ck_assert_str_eq(jstr(json_array_get(json_object_get(j, "deleted"), 0), "state"), "active");
+    json_decref(j);
+    ck_assert_int_eq(h_int(&H, "ZCARD", h_key(&H, "sealed"), NULL), 0);
+    h_sleep_ms(2500);
+    ck_assert_int_eq(h_int(&H, "EXISTS", h_key(&H, "job:s1"), h_key(&H, "reply:s1"), NULL), 0);
+    ck_assert_int_eq(h_int(&H, "ZCARD", h_key(&H, "dead"), NULL), 0);
+    ck_assert_int_eq(h_int(&H, "XLEN", h_key(&H, "ready:normal"), NULL), 0);
+}
+END_TEST
+
 /* ---- purge ---- */
 
 START_TEST(test_purge_refuses_without_yes_and_empties_the_state_with_it)
@@ -1046,6 +1069,7 @@ static Suite *heftctl_suite(void)
     tcase_add_test(tc, test_purge_of_the_dead_leaves_the_running_jobs_alone);
     tcase_add_test(tc, test_stats_prints_the_totals_of_each_queue_and_says_rates_come_later);
     tcase_add_test(tc, test_purge_asks_on_a_terminal_and_deletes_nothing_unless_told_yes);
+    tcase_add_test(tc, test_a_sealed_running_job_is_listed_as_active_and_deleting_it_leaves_nothing_behind);
     suite_add_tcase(s, tc);
     return s;
 }

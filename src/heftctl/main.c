@@ -57,13 +57,13 @@ static const struct command commands[] = {
       "Running jobs finish; waiting jobs stay where they are.  Exits 2 for a\n"
       "queue no heftd has served.\n" },
     { "resume", cmd_resume, "resume QUEUE", "heftd takes jobs from QUEUE again", NULL },
-    { "jobs", cmd_jobs, "jobs QUEUE [--state S] [--type T] [--limit N]", "a page of a queue's jobs",
+    { "jobs", cmd_jobs, "jobs QUEUE [options]", "a page of a queue's jobs",
       "  --state S         waiting, active, delayed, retrying or dead (default: all\n"
       "                    of them, active first); succeeded and failed jobs are\n"
       "                    not indexed by the protocol (use 'heftctl job ID')\n"
       "  --type T          only jobs of type T (looks at 10000 jobs a state at most)\n"
       "  --limit N         at most N jobs (default 50, at most 10000)\n" },
-    { "retry", cmd_retry, "retry ID... | --dead QUEUE [options]",
+    { "retry", cmd_retry, "retry ID... | --dead QUEUE",
       "run dead or failed jobs again",
       "A dead or failed job goes back to waiting with its payload, attempts\n"
       "counted afresh.  Any other job is refused (exit 6): it is waiting,\n"
@@ -78,10 +78,11 @@ static const struct command commands[] = {
       "A running job finishes, and its outcome is dropped.  Exit 2 for a job\n"
       "not found.\n"
       "  -q, --queue Q     the jobs' queue (default: default)\n" },
-    { "purge", cmd_purge, "purge QUEUE --state dead|waiting|delayed [--yes]", "delete every job in a state",
-      "delayed means the whole schedule: delayed and retrying jobs.  Jobs a\n"
-      "heftd already holds are not waiting and stay.  Asks on a terminal;\n"
-      "elsewhere --yes is required (exit 1 without it).\n"
+    { "purge", cmd_purge, "purge QUEUE --state S [--yes]", "delete every job in a state",
+      "Jobs a heftd already holds are not waiting, and stay.  Asks on a\n"
+      "terminal; elsewhere --yes is required (exit 1 without it).\n"
+      "  --state S         dead, waiting or delayed (the whole schedule:\n"
+      "                    delayed and retrying jobs)\n"
       "  --yes             do not ask\n" },
     { "stats", cmd_stats, "stats [QUEUE]", "totals of every queue (or one)",
       "Counters of heft:{Q}:stats since each queue was created, and their sum.\n"

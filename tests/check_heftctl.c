@@ -986,9 +986,9 @@ END_TEST
 
 /* ---- stats ---- */
 
-START_TEST(test_stats_prints_the_totals_of_each_queue_and_says_rates_come_later)
+START_TEST(test_stats_prints_the_totals_of_each_queue_and_the_counts_of_the_last_minute_and_hour)
 {
-    json_t *j, *q;
+    json_t *j, *q, *rates;
 
     h_heftd_start(&H, NULL, NULL);
     enqueue_and_wait("ok1", "{}", "succeeded");
@@ -1003,11 +1003,16 @@ START_TEST(test_stats_prints_the_totals_of_each_queue_and_says_rates_come_later)
     ck_assert_int_eq(jint(json_object_get(q, "totals"), "failed"), 1);
     ck_assert_int_eq(jint(json_object_get(j, "totals"), "succeeded"), 2);
     ck_assert_int_eq(jint(json_object_get(j, "totals"), "dead"), 0);
-    ck_assert(json_is_null(json_object_get(j, "rates")));
+    rates = json_object_get(j, "rates");   /* this minute, or the last if one just began */
+    ck_assert_int_eq(jint(json_object_get(rates, "this_minute"), "succeeded") +
+                     jint(json_object_get(rates, "last_minute"), "succeeded"), 2);
+    ck_assert_int_eq(jint(json_object_get(rates, "this_minute"), "failed") +
+                     jint(json_object_get(rates, "last_hour"), "failed"), 1);
+    ck_assert_int_eq(jint(json_object_get(json_object_get(q, "rates"), "total"), "succeeded"), 2);
     json_decref(j);
     ck_assert_int_eq(CTL("stats", "default"), 0);
     out_has("SUCCEEDED");
-    out_has("not yet");
+    out_has("last hour");
     ck_assert_int_eq(CTL("stats", "nosuch"), 2);
     err_has("no queue \"nosuch\"");
 }
@@ -1067,7 +1072,7 @@ static Suite *heftctl_suite(void)
     tcase_add_test(tc, test_deleting_a_running_job_drops_its_outcome_and_leaves_nothing_behind);
     tcase_add_test(tc, test_purge_refuses_without_yes_and_empties_the_state_with_it);
     tcase_add_test(tc, test_purge_of_the_dead_leaves_the_running_jobs_alone);
-    tcase_add_test(tc, test_stats_prints_the_totals_of_each_queue_and_says_rates_come_later);
+    tcase_add_test(tc, test_stats_prints_the_totals_of_each_queue_and_the_counts_of_the_last_minute_and_hour);
     tcase_add_test(tc, test_purge_asks_on_a_terminal_and_deletes_nothing_unless_told_yes);
     tcase_add_test(tc, test_a_sealed_running_job_is_listed_as_active_and_deleting_it_leaves_nothing_behind);
     suite_add_tcase(s, tc);

@@ -84,10 +84,10 @@ static const struct command commands[] = {
       "  --state S         dead, waiting or delayed (the whole schedule:\n"
       "                    delayed and retrying jobs)\n"
       "  --yes             do not ask\n" },
-    { "stats", cmd_stats, "stats [QUEUE]", "totals of every queue (or one)",
-      "Counters of heft:{Q}:stats since each queue was created, and their sum.\n"
-      "Rates over the last minute and hour need per-minute counters heftd does\n"
-      "not keep yet.\n" },
+    { "stats", cmd_stats, "stats [QUEUE]", "outcomes per queue: totals, last hour and minute",
+      "Jobs succeeded, failed, retried, dead and released: in total since each\n"
+      "queue was created, in the 60 minutes before the current one, in the\n"
+      "minute before it, and in the current minute so far.\n" },
     { "help", NULL, "help [COMMAND]", "this help, or a command's", NULL },
 };
 

@@ -2,9 +2,10 @@
  * stats.c - heftctl stats: the counters of heft:{Q}:stats of every queue
  * in heft:queues (or of one), and their sum, in two round trips.
  *
- * The protocol keeps totals only, since each queue was created; rates
- * over the last minute or hour would need heftd to keep per-minute
- * counters, which it does not yet, so none are made up here.
+ * Besides the totals, heftd counts the same outcomes per minute in a ring
+ * of 60 slots in that hash (m:S holds the minute its fields m:S:NAME
+ * count, docs/protocol.md): the rates are sums of the slots whose minute
+ * is in the window, by Redis's clock.
  */
 #include "autoconfig.h"
 
@@ -17,6 +18,12 @@
 
 static const char *const counters[] = { "succeeded", "failed", "retried", "dead", "released" };
 #define NCOUNTERS (sizeof counters / sizeof counters[0])
+#define RING 60
+
+/* What is shown per queue: the totals and three windows of the ring. */
+enum { W_TOTAL, W_HOUR, W_MINUTE, W_NOW, NWINDOWS };
+static const char *const windows[NWINDOWS] = { "total", "last_hour", "last_minute", "this_minute" };
+static const char *const window_names[NWINDOWS] = { "total", "last hour", "last minute", "this minute" };
 
 /* The names: the one given, or heft:queues (sorted by Redis). */
 static redisReply *queue_names(struct ctl *c, const char *one)
@@ -46,62 +53,123 @@ static json_t *totals_json(const long long *v)
     return o;
 }
 
-/* Every queue's HMGET, read into rows (NCOUNTERS per queue) and sum. */
+/* A slot's counts v, of minute slot_min, added to the windows it falls
+ * in: the current minute, or the last complete one and the last hour. */
+static void add_slot(long long *w, long long slot_min, long long now_min, const long long *v)
+{
+    size_t k;
+
+    for (k = 0; k < NCOUNTERS; k++) {
+        if (slot_min == now_min)
+            w[W_NOW * NCOUNTERS + k] += v[k];
+        if (slot_min == now_min - 1)
+            w[W_MINUTE * NCOUNTERS + k] += v[k];
+        if (slot_min >= now_min - RING && slot_min < now_min)
+            w[W_HOUR * NCOUNTERS + k] += v[k];
+    }
+}
+
+/* One queue's stats hash (HGETALL) into its NWINDOWS * NCOUNTERS figures. */
+static void read_stats(const redisReply *h, long long now_min, long long *w)
+{
+    long long v[NCOUNTERS];
+    char name[48];
+    size_t k;
+    int slot;
+
+    for (k = 0; k < NCOUNTERS; k++)
+        w[W_TOTAL * NCOUNTERS + k] = ctl_reply_ll(ctl_reply_field(h, counters[k]), 0);
+    for (slot = 0; slot < RING; slot++) {
+        for (k = 0; k < NCOUNTERS; k++) {
+            snprintf(name, sizeof name, "m:%d:%s", slot, counters[k]);
+            v[k] = ctl_reply_ll(ctl_reply_field(h, name), 0);
+        }
+        snprintf(name, sizeof name, "m:%d", slot);
+        add_slot(w, ctl_reply_ll(ctl_reply_field(h, name), -1), now_min, v);
+    }
+}
+
+/* Every queue's stats hash, read into rows (NWINDOWS * NCOUNTERS per
+ * queue) and their sum. */
 static int load(struct ctl *c, char **names, size_t n, long long *rows, long long *sum)
 {
     struct heft_cmd cmd = HEFT_CMD_INIT;
-    redisReply *r;
-    size_t i, k;
+    long long now_ms;
+    redisReply **r;
+    size_t i, k, per = NWINDOWS * NCOUNTERS;
     int rc;
 
+    if (!(r = calloc(n ? n : 1, sizeof *r)))
+        return CTL_USAGE;
     for (i = 0; i < n; i++) {
-        heft_cmd_borrows(&cmd, "HMGET");
+        heft_cmd_borrows(&cmd, "HGETALL");
         ctl_cmd_key(&cmd, names[i], "stats");
-        for (k = 0; k < NCOUNTERS; k++)
-            heft_cmd_borrows(&cmd, counters[k]);
         ctl_append(c, &cmd);
     }
     heft_cmd_free(&cmd);
-    for (i = 0; i < n; i++) {
-        if ((rc = ctl_replies(c, &r, 1)) != CTL_OK)
-            return rc;
-        for (k = 0; k < NCOUNTERS; k++) {
-            rows[i * NCOUNTERS + k] = r->type == REDIS_REPLY_ARRAY && k < r->elements
-                                      ? ctl_reply_ll(r->element[k], 0) : 0;
-            sum[k] += rows[i * NCOUNTERS + k];
+    if ((rc = ctl_replies_timed(c, r, n, &now_ms)) == CTL_OK)
+        for (i = 0; i < n; i++) {
+            read_stats(r[i], now_ms / 60000, rows + i * per);
+            for (k = 0; k < per; k++)
+                sum[k] += rows[i * per + k];
         }
-        freeReplyObject(r);
-    }
-    return CTL_OK;
+    ctl_free_replies(r, rc == CTL_OK ? n : 0);
+    free(r);
+    return rc;
 }
 
-static const char *const heads[] = { "QUEUE", "SUCCEEDED", "FAILED", "RETRIED", "DIED", "RELEASED" };
+static json_t *windows_json(const long long *w)
+{
+    json_t *o = json_object();
+    int k;
+
+    for (k = 0; k < NWINDOWS; k++)
+        json_object_set_new(o, windows[k], totals_json(w + k * NCOUNTERS));
+    return o;
+}
+
+static const char *const heads[] = {
+    "QUEUE", "WINDOW", "SUCCEEDED", "FAILED", "RETRIED", "DIED", "RELEASED",
+};
+
+static void add_rows(struct out_table *t, const char *name, const long long *w)
+{
+    size_t k;
+    int win;
+
+    for (win = 0; win < NWINDOWS; win++) {
+        out_table_add(t, win ? OUT_PLAIN : OUT_BOLD, "%s", win ? "" : name);
+        out_table_add(t, OUT_PLAIN, "%s", window_names[win]);
+        for (k = 0; k < NCOUNTERS; k++)
+            out_table_add(t, OUT_PLAIN, "%lld", w[win * NCOUNTERS + k]);
+    }
+}
 
 static int print(struct ctl *c, char **names, size_t n, const long long *rows, const long long *sum)
 {
+    size_t i, per = NWINDOWS * NCOUNTERS;
     struct out_table t;
     json_t *list;
-    size_t i, k;
     int rc;
 
     if (c->json) {
         list = json_array();
         for (i = 0; i < n; i++)
-            json_array_append_new(list, json_pack("{s:s, s:o}", "name", names[i], "totals",
-                                                  totals_json(rows + i * NCOUNTERS)));
-        return out_json(json_pack("{s:o, s:o, s:n}", "queues", list, "totals", totals_json(sum),
-                                  "rates")) < 0 ? CTL_USAGE : CTL_OK;
+            json_array_append_new(list, json_pack("{s:s, s:o, s:o}", "name", names[i],
+                                                  "totals", totals_json(rows + i * per),
+                                                  "rates", windows_json(rows + i * per)));
+        return out_json(json_pack("{s:o, s:o, s:o}", "queues", list, "totals", totals_json(sum),
+                                  "rates", windows_json(sum))) < 0 ? CTL_USAGE : CTL_OK;
     }
-    out_table_init(&t, NCOUNTERS + 1, heads, "lrrrrr");
-    for (i = 0; i <= n; i++) {
-        out_table_add(&t, i == n ? OUT_BOLD : OUT_PLAIN, "%s", i == n ? "(all)" : names[i]);
-        for (k = 0; k < NCOUNTERS; k++)
-            out_table_add(&t, OUT_PLAIN, "%lld", i == n ? sum[k] : rows[i * NCOUNTERS + k]);
-    }
+    out_table_init(&t, NCOUNTERS + 2, heads, "llrrrrr");
+    for (i = 0; i < n; i++)
+        add_rows(&t, names[i], rows + i * per);
+    if (n > 1)
+        add_rows(&t, "(all)", sum);
     rc = out_table_print(&t, stdout, c->color) < 0 ? CTL_USAGE : CTL_OK;
     out_table_free(&t);
-    printf("Totals since each queue was created.  Rates per minute and hour: not yet\n"
-           "(heftd keeps no per-minute counters in protocol 1).\n");
+    printf("total: since the queue was created; last hour: the 60 minutes before this\n"
+           "one; last minute: the one before this one (Redis's clock).\n");
     return rc;
 }
 
@@ -121,7 +189,7 @@ static char **name_list(redisReply *names, char *one, size_t *n)
 
 int cmd_stats(struct ctl *c, int argc, char **argv)
 {
-    long long sum[NCOUNTERS] = { 0 }, *rows = NULL;
+    long long sum[NWINDOWS * NCOUNTERS] = { 0 }, *rows = NULL;
     redisReply *names = NULL;
     char **list = NULL, *one;
     size_t n = 0;
@@ -143,7 +211,7 @@ int cmd_stats(struct ctl *c, int argc, char **argv)
         goto out;
     }
     rc = CTL_USAGE;
-    if (!(list = name_list(names, one, &n)) || !(rows = calloc(n ? n * NCOUNTERS : 1, sizeof *rows)))
+    if (!(list = name_list(names, one, &n)) || !(rows = calloc(n ? n * NWINDOWS * NCOUNTERS : 1, sizeof *rows)))
         goto out;
     if ((rc = load(c, list, n, rows, sum)) == CTL_OK)
         rc = print(c, list, n, rows, sum);

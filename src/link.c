@@ -45,6 +45,8 @@ static const char *const script_text[HEFT_SCRIPT_COUNT] = {
     [HEFT_SCRIPT_PROMOTE] = heft_script_promote,
     [HEFT_SCRIPT_RECLAIM] = heft_script_reclaim,
     [HEFT_SCRIPT_SEAL] = heft_script_seal,
+    [HEFT_SCRIPT_RETRY] = heft_script_retry,
+    [HEFT_SCRIPT_DELETE] = heft_script_delete,
 };
 
 const char *heft_script_text(enum heft_script s)

@@ -27,6 +27,8 @@ enum heft_script {
     HEFT_SCRIPT_PROMOTE,
     HEFT_SCRIPT_RECLAIM,
     HEFT_SCRIPT_SEAL,
+    HEFT_SCRIPT_RETRY,      /* heftctl's repairs */
+    HEFT_SCRIPT_DELETE,
     HEFT_SCRIPT_COUNT
 };
 

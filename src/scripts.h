@@ -13,5 +13,7 @@ extern const char heft_script_finish[];
 extern const char heft_script_promote[];
 extern const char heft_script_reclaim[];
 extern const char heft_script_seal[];
+extern const char heft_script_retry[];
+extern const char heft_script_delete[];
 
 #endif

@@ -99,12 +99,14 @@ END_TEST
 
 START_TEST(test_every_command_exits_3_when_redis_is_unreachable)
 {
-    static const char *const cmds[] = { "ping", "queues", "workers", "job", "enqueue", "pause" };
+    static const char *const cmds[] = { "ping", "queues", "workers", "job", "enqueue", "pause", "jobs",
+                                        "retry", "delete", "stats" };
     json_t *j;
     size_t i;
 
     for (i = 0; i < sizeof cmds / sizeof cmds[0]; i++) {
-        const char *a1 = !strcmp(cmds[i], "job") || !strcmp(cmds[i], "pause") ? "x" : NULL;
+        const char *a1 = !strcmp(cmds[i], "workers") || !strcmp(cmds[i], "queues") ||
+                         !strcmp(cmds[i], "ping") || !strcmp(cmds[i], "stats") ? NULL : "x";
 
         if (!strcmp(cmds[i], "enqueue"))
             ck_assert_int_eq(CTL("--redis", "redis://127.0.0.1:1", "enqueue", "default", "echo", "{}"), 3);
@@ -112,6 +114,7 @@ START_TEST(test_every_command_exits_3_when_redis_is_unreachable)
             ck_assert_int_eq(CTL("--redis", "redis://127.0.0.1:1", cmds[i], a1), 3);
         err_has("cannot use Redis at 127.0.0.1:1");
     }
+    ck_assert_int_eq(CTL("--redis", "redis://127.0.0.1:1", "purge", "default", "--state", "dead", "--yes"), 3);
     ck_assert_int_eq(CTL("ping", "--json", "--redis", "redis://127.0.0.1:1"), 3);
     j = out_json();
     ck_assert(json_is_false(json_object_get(j, "ok")));
@@ -144,6 +147,9 @@ START_TEST(test_help_lists_every_command_and_explains_each)
     out_has("queues");
     out_has("workers");
     out_has("enqueue QUEUE TYPE JSON");
+    out_has("jobs QUEUE");
+    out_has("purge QUEUE");
+    out_has("6 refused");
     out_has("Exit codes");
     ck_assert_int_eq(CTL("help", "result"), 0);
     out_has("--output FILE");
@@ -600,6 +606,432 @@ START_TEST(test_result_refuses_to_write_binary_to_a_terminal)
 }
 END_TEST
 
+/* ---- jobs ---- */
+
+/* The jobs of a listing, as "id,id,..." in order (ring of one). */
+static const char *listed_ids(json_t *j)
+{
+    static char ids[1024];
+    json_t *row;
+    size_t i;
+
+    ids[0] = '\0';
+    json_array_foreach(json_object_get(j, "jobs"), i, row)
+        snprintf(ids + strlen(ids), sizeof ids - strlen(ids), "%s%s", i ? "," : "", jstr(row, "id"));
+    return ids;
+}
+
+/* heftctl jobs default ARGS --json: the parsed reply (json_decref it). */
+#define JOBS(...) ({ ck_assert_int_eq(CTL("jobs", "default", "--json", __VA_ARGS__), 0); out_json(); })
+
+/* One job of each listable state: dead d1, retrying r1 (its retry due in
+ * minutes), active s1, waiting w1 w2 and w3 (high), delayed l1. */
+static void fill_every_state(void)
+{
+    h_heftd_start(&H, NULL, "--concurrency", "1", "--prefetch", "1", NULL);
+    h_enqueue(&H, "d1", "echo", "{\"fail\":\"flaky\"}", "{\"attempts\":1}");
+    ck_assert_int_eq(h_wait_state(&H, "d1", "dead", 10000), 0);
+    h_enqueue(&H, "r1", "echo", "{\"fail\":\"again\"}", "{\"attempts\":3,\"backoff\":600000}");
+    ck_assert_int_eq(h_wait_state(&H, "r1", "retrying", 10000), 0);
+    h_enqueue(&H, "s1", "echo", "{\"sleep_ms\":20000}", NULL);
+    ck_assert_int_eq(h_wait_state(&H, "s1", "active", 10000), 0);
+    h_enqueue(&H, "w1", "echo", "{}", NULL);
+    h_enqueue(&H, "w2", "other", "{}", NULL);
+    h_enqueue(&H, "w3", "echo", "{}", "{\"priority\":\"high\"}");
+    h_enqueue(&H, "l1", "echo", "{}", "{\"delay_ms\":600000}");
+    h_sleep_ms(300);
+}
+
+START_TEST(test_jobs_lists_each_state_from_its_stream_or_set_with_the_json_shape)
+{
+    json_t *j, *row;
+
+    fill_every_state();
+    j = JOBS("--state", "waiting");
+    ck_assert_str_eq(listed_ids(j), "w3,w1,w2");          /* high band first, then by age */
+    ck_assert_str_eq(jstr(j, "queue"), "default");
+    ck_assert_str_eq(jstr(j, "state"), "waiting");
+    ck_assert(json_is_false(json_object_get(j, "more")));
+    row = json_array_get(json_object_get(j, "jobs"), 0);
+    ck_assert_str_eq(jstr(row, "type"), "echo");
+    ck_assert_str_eq(jstr(row, "state"), "waiting");
+    ck_assert_str_eq(jstr(row, "priority"), "high");
+    ck_assert_int_eq(jint(row, "attempt"), 0);
+    ck_assert_msg(jint(row, "age_ms") >= 0 && jint(row, "age_ms") < 10000, "age %lld", jint(row, "age_ms"));
+    ck_assert_int_eq(jint(row, "created_ms") + jint(row, "age_ms"), jint(j, "time_ms"));
+    ck_assert(json_is_null(json_object_get(row, "error_code")));
+    json_decref(j);
+
+    j = JOBS("--state", "active");
+    ck_assert_str_eq(listed_ids(j), "s1");
+    ck_assert_str_eq(jstr(json_array_get(json_object_get(j, "jobs"), 0), "worker"), H.consumer);
+    json_decref(j);
+    j = JOBS("--state", "delayed");
+    ck_assert_str_eq(listed_ids(j), "l1");
+    json_decref(j);
+    j = JOBS("--state", "retrying");
+    ck_assert_str_eq(listed_ids(j), "r1");
+    row = json_array_get(json_object_get(j, "jobs"), 0);
+    ck_assert_str_eq(jstr(row, "error_code"), "again");
+    ck_assert_int_eq(jint(row, "attempt"), 2);
+    ck_assert_msg(jint(row, "run_at_ms") > jint(j, "time_ms"), "run_at_ms");
+    json_decref(j);
+    j = JOBS("--state", "dead");
+    ck_assert_str_eq(listed_ids(j), "d1");
+    row = json_array_get(json_object_get(j, "jobs"), 0);
+    ck_assert_str_eq(jstr(row, "error_code"), "flaky");
+    ck_assert_msg(jint(row, "finished_ms") <= jint(j, "time_ms"), "finished_ms");
+    json_decref(j);
+
+    j = JOBS("--limit", "50");                              /* every indexed state, active first */
+    ck_assert_int_eq(json_array_size(json_object_get(j, "jobs")), 7);
+    ck_assert_str_eq(jstr(json_array_get(json_object_get(j, "jobs"), 0), "id"), "s1");
+    ck_assert(json_is_null(json_object_get(j, "state")));
+    json_decref(j);
+
+    ck_assert_int_eq(CTL("jobs", "default", "--state", "dead"), 0);
+    out_has("ERROR");
+    out_has("flaky");
+    out_has("died ");
+    ck_assert_int_eq(CTL("jobs", "default"), 0);
+    out_has("runs in ");
+    out_has(H.consumer);
+}
+END_TEST
+
+START_TEST(test_jobs_stops_at_the_limit_filters_by_type_and_refuses_unindexed_states)
+{
+    json_t *j;
+
+    fill_every_state();
+    j = JOBS("--state", "waiting", "--limit", "2");
+    ck_assert_str_eq(listed_ids(j), "w3,w1");
+    ck_assert(json_is_true(json_object_get(j, "more")));
+    json_decref(j);
+    j = JOBS("--state", "waiting", "--type", "other");
+    ck_assert_str_eq(listed_ids(j), "w2");
+    ck_assert_str_eq(jstr(j, "type"), "other");
+    json_decref(j);
+    j = JOBS("--type", "nosuch");
+    ck_assert_int_eq(json_array_size(json_object_get(j, "jobs")), 0);
+    json_decref(j);
+    ck_assert_int_eq(CTL("jobs", "default", "--state", "dead", "--type", "nosuch"), 0);
+    out_has("No dead jobs in queue default of type nosuch.");
+    ck_assert_int_eq(CTL("jobs", "default", "--state", "succeeded"), 1);
+    err_has("not indexed");
+    err_has("heftctl job ID");
+    ck_assert_int_eq(CTL("jobs", "default", "--state", "failed"), 1);
+    ck_assert_int_eq(CTL("jobs", "default", "--state", "bogus"), 1);
+    ck_assert_int_eq(CTL("jobs", "default", "--limit", "0"), 1);
+    ck_assert_int_eq(CTL("jobs", "bad queue!"), 1);
+}
+END_TEST
+
+/* ---- retry ---- */
+
+START_TEST(test_retry_runs_a_dead_job_again_and_it_succeeds)
+{
+    /* max_deliveries 1: the job dies (poison) the first time its heftd is
+     * lost while running it; the next heftd is healthy. */
+    const char *yaml = "lease_ms: 1000\nmax_deliveries: 1\nconcurrency: 1\nprefetch: 1\n";
+    json_t *r, *j;
+
+    h_heftd_start(&H, yaml, NULL);
+    h_enqueue(&H, "p1", "echo", "{\"sleep_ms\":1000,\"n\":1}", "{\"attempts\":2}");
+    ck_assert_int_eq(h_wait_state(&H, "p1", "active", 5000), 0);
+    h_heftd_kill9(&H);
+    h_heftd_start(&H, yaml, NULL);
+    r = h_wait_reply(&H, "p1", 10000);
+    ck_assert_str_eq(jstr(r, "state"), "dead");
+    json_decref(r);
+    ck_assert_str_eq(h_hget(&H, "p1", "error_code"), "poison");
+    ck_assert_int_eq(h_int(&H, "TTL", h_key(&H, "job:p1"), NULL) > 0, 1);
+
+    ck_assert_int_eq(CTL("retry", "p1", "--json"), 0);
+    j = out_json();
+    ck_assert_str_eq(json_string_value(json_array_get(json_object_get(j, "retried"), 0)), "p1");
+    ck_assert_int_eq(json_array_size(json_object_get(j, "refused")), 0);
+    ck_assert_int_eq(json_array_size(json_object_get(j, "not_found")), 0);
+    json_decref(j);
+    ck_assert_int_eq(h_int(&H, "ZCARD", h_key(&H, "dead"), NULL), 0);
+    r = h_wait_reply(&H, "p1", 10000);           /* the old reply was dropped: this is the new one */
+    ck_assert_msg(r != NULL, "no reply after the retry");
+    ck_assert_str_eq(jstr(r, "state"), "succeeded");
+    ck_assert_int_eq(jint(json_object_get(r, "result"), "n"), 1);
+    json_decref(r);
+    ck_assert_str_eq(h_hget(&H, "p1", "attempt"), "1");  /* attempts counted afresh */
+    ck_assert_ptr_null(h_hget(&H, "p1", "lost_deliveries"));
+    ck_assert_ptr_null(h_hget(&H, "p1", "payload"));
+    ck_assert_str_eq(h_hget(&H, "p1", "error_code"), "poison");   /* the last failure stays */
+    ck_assert_int_eq(h_int(&H, "TTL", h_key(&H, "job:p1"), NULL) > 0, 1);
+}
+END_TEST
+
+START_TEST(test_retry_puts_a_failed_job_back_to_waiting_with_its_payload)
+{
+    json_t *j;
+
+    h_heftd_start(&H, NULL, NULL);
+    enqueue_and_wait("f1", "{\"fail_permanent\":\"nope\",\"k\":\"v\"}", "failed");
+    h_heftd_stop(&H, 10000);
+    ck_assert_int_eq(CTL("retry", "f1"), 0);
+    out_has("Retried f1");
+    ck_assert_str_eq(h_hget(&H, "f1", "state"), "waiting");
+    ck_assert_str_eq(h_hget(&H, "f1", "attempt"), "0");
+    ck_assert_int_eq(h_int(&H, "TTL", h_key(&H, "job:f1"), NULL), -1);
+    ck_assert_int_eq(h_int(&H, "EXISTS", h_key(&H, "reply:f1"), NULL), 0);
+    ck_assert_int_eq(CTL("job", "f1", "--json"), 0);     /* the payload is in the stream entry */
+    j = out_json();
+    ck_assert_str_eq(jstr(json_object_get(j, "payload"), "k"), "v");
+    json_decref(j);
+}
+END_TEST
+
+START_TEST(test_retry_refuses_a_waiting_job_and_a_sealed_dead_job)
+{
+    json_t *j, *refused;
+
+    h_heftd_start(&H, "jobs:\n  types:\n    echo:\n      seal_payload: true\n", NULL);
+    enqueue_and_wait("sealed-1", "{\"fail\":\"x\"}", "dead");
+    h_heftd_stop(&H, 10000);
+    h_enqueue(&H, "w1", "echo", "{}", NULL);
+
+    ck_assert_int_eq(CTL("retry", "w1"), 6);
+    err_has("job w1 is waiting: only dead or failed jobs are retried");
+    ck_assert_int_eq(h_int(&H, "XLEN", h_key(&H, "ready:normal"), NULL), 1);   /* not enqueued twice */
+    ck_assert_int_eq(CTL("retry", "sealed-1"), 6);
+    err_has("its payload was sealed");
+    err_has("enqueue it again");
+    ck_assert_str_eq(h_hget(&H, "sealed-1", "state"), "dead");
+    ck_assert_int_eq(h_int(&H, "ZCARD", h_key(&H, "dead"), NULL), 1);
+    ck_assert_int_eq(CTL("retry", "nosuch"), 2);
+    err_has("no job \"nosuch\"");
+
+    ck_assert_int_eq(CTL("retry", "w1", "sealed-1", "nosuch", "--json"), 6);
+    j = out_json();
+    refused = json_object_get(j, "refused");
+    ck_assert_int_eq(json_array_size(refused), 2);
+    ck_assert_str_eq(jstr(json_array_get(refused, 0), "id"), "w1");
+    ck_assert_str_eq(jstr(json_array_get(refused, 0), "reason"), "waiting");
+    ck_assert_str_eq(jstr(json_array_get(refused, 1), "reason"), "sealed");
+    ck_assert_str_eq(json_string_value(json_array_get(json_object_get(j, "not_found"), 0)), "nosuch");
+    ck_assert_int_eq(json_array_size(json_object_get(j, "retried")), 0);
+    json_decref(j);
+}
+END_TEST
+
+START_TEST(test_retry_dead_retries_every_dead_job_of_a_queue_in_batches)
+{
+    char id[32];
+    json_t *j;
+    int i;
+
+    h_heftd_start(&H, NULL, NULL);
+    for (i = 0; i < 150; i++) {
+        snprintf(id, sizeof id, "d%03d", i);
+        h_enqueue_quiet(&H, id, "echo", "{\"fail\":\"x\"}", "{\"attempts\":1}");
+    }
+    for (i = 0; i < 200 && h_int(&H, "ZCARD", h_key(&H, "dead"), NULL) < 150; i++)
+        h_sleep_ms(50);
+    ck_assert_int_eq(h_int(&H, "ZCARD", h_key(&H, "dead"), NULL), 150);
+    h_heftd_stop(&H, 10000);
+
+    ck_assert_int_eq(CTL("retry", "--dead", "default", "--limit", "20", "--json"), 0);
+    j = out_json();
+    ck_assert_int_eq(jint(j, "retried"), 20);
+    json_decref(j);
+    ck_assert_int_eq(CTL("retry", "--dead", "default", "--type", "other", "--json"), 0);
+    j = out_json();
+    ck_assert_int_eq(jint(j, "retried"), 0);
+    ck_assert_int_eq(jint(j, "left"), 130);
+    ck_assert_str_eq(jstr(j, "type"), "other");
+    json_decref(j);
+    ck_assert_int_eq(CTL("retry", "--dead", "default", "--type", "echo"), 0);
+    out_has("Retried 130 dead jobs of queue default.");
+    ck_assert_int_eq(h_int(&H, "ZCARD", h_key(&H, "dead"), NULL), 0);
+    ck_assert_int_eq(h_int(&H, "XLEN", h_key(&H, "ready:normal"), NULL), 150);
+    ck_assert_str_eq(h_hget(&H, "d149", "state"), "waiting");
+    ck_assert_int_eq(CTL("retry", "--dead", "nosuch", "--json"), 0);
+    ck_assert_int_eq(CTL("retry", "d1", "--type", "echo"), 1);
+    ck_assert_int_eq(CTL("retry", "--dead", "a", "b"), 1);
+}
+END_TEST
+
+/* ---- delete ---- */
+
+START_TEST(test_delete_removes_waiting_delayed_and_dead_jobs_and_leaves_nothing_behind)
+{
+    json_t *j, *done;
+
+    h_heftd_start(&H, NULL, NULL);
+    enqueue_and_wait("d1", "{\"fail\":\"x\"}", "dead");
+    enqueue_and_wait("f1", "{\"fail_permanent\":\"x\"}", "failed");
+    h_heftd_stop(&H, 10000);
+    ck_assert_int_eq(h_int(&H, "ZCARD", h_key(&H, "dead"), NULL), 1);
+    h_enqueue(&H, "w1", "echo", "{}", NULL);
+    h_enqueue(&H, "l1", "echo", "{}", "{\"delay_ms\":600000}");
+
+    ck_assert_int_eq(CTL("delete", "w1", "l1", "d1", "f1", "--json"), 0);
+    j = out_json();
+    done = json_object_get(j, "deleted");
+    ck_assert_int_eq(json_array_size(done), 4);
+    ck_assert_str_eq(jstr(json_array_get(done, 0), "state"), "waiting");
+    ck_assert_str_eq(jstr(json_array_get(done, 1), "state"), "delayed");
+    ck_assert_str_eq(jstr(json_array_get(done, 2), "state"), "dead");
+    ck_assert_str_eq(jstr(json_array_get(done, 3), "state"), "failed");
+    json_decref(j);
+    ck_assert_int_eq(h_int(&H, "EXISTS", h_key(&H, "job:w1"), h_key(&H, "job:l1"), h_key(&H, "job:d1"),
+                           h_key(&H, "job:f1"), h_key(&H, "reply:d1"), h_key(&H, "reply:f1"), NULL), 0);
+    ck_assert_int_eq(h_int(&H, "XLEN", h_key(&H, "ready:normal"), NULL), 0);
+    ck_assert_int_eq(h_int(&H, "ZCARD", h_key(&H, "delayed"), NULL), 0);
+    ck_assert_int_eq(h_int(&H, "ZCARD", h_key(&H, "dead"), NULL), 0);
+    ck_assert_int_eq(CTL("delete", "w1"), 2);
+    err_has("no job \"w1\"");
+}
+END_TEST
+
+START_TEST(test_deleting_a_running_job_drops_its_outcome_and_leaves_nothing_behind)
+{
+    h_heftd_start(&H, NULL, NULL);
+    h_enqueue(&H, "s1", "echo", "{\"sleep_ms\":1500}", NULL);
+    ck_assert_int_eq(h_wait_state(&H, "s1", "active", 5000), 0);
+    ck_assert_int_eq(CTL("delete", "s1"), 0);
+    out_has("it was running");
+    ck_assert_int_eq(h_int(&H, "EXISTS", h_key(&H, "job:s1"), NULL), 0);
+    h_sleep_ms(2500);                                /* the job ends meanwhile */
+    ck_assert_int_eq(h_int(&H, "EXISTS", h_key(&H, "job:s1"), h_key(&H, "reply:s1"), NULL), 0);
+    ck_assert_int_eq(h_int(&H, "XLEN", h_key(&H, "ready:normal"), NULL), 0);
+    ck_assert_int_eq(h_xpending(&H, h_key(&H, "ready:normal")), 0);
+    ck_assert_ptr_null(h_str(&H, NULL, "HGET", h_key(&H, "stats"), "succeeded", NULL));
+}
+END_TEST
+
+START_TEST(test_a_sealed_running_job_is_listed_as_active_and_deleting_it_leaves_nothing_behind)
+{
+    json_t *j;
+
+    h_heftd_start(&H, "jobs:\n  types:\n    echo:\n      seal_payload: true\n", NULL);
+    h_enqueue(&H, "s1", "echo", "{\"sleep_ms\":1500}", NULL);
+    ck_assert_int_eq(h_wait_state(&H, "s1", "active", 5000), 0);
+    ck_assert_int_eq(h_int(&H, "ZCARD", h_key(&H, "sealed"), NULL), 1);
+    j = JOBS("--state", "active");
+    ck_assert_str_eq(listed_ids(j), "s1");
+    json_decref(j);
+    ck_assert_int_eq(CTL("delete", "s1", "--json"), 0);
+    j = out_json();
+    ck_assert_str_eq(jstr(json_array_get(json_object_get(j, "deleted"), 0), "state"), "active");
+    json_decref(j);
+    ck_assert_int_eq(h_int(&H, "ZCARD", h_key(&H, "sealed"), NULL), 0);
+    h_sleep_ms(2500);
+    ck_assert_int_eq(h_int(&H, "EXISTS", h_key(&H, "job:s1"), h_key(&H, "reply:s1"), NULL), 0);
+    ck_assert_int_eq(h_int(&H, "ZCARD", h_key(&H, "dead"), NULL), 0);
+    ck_assert_int_eq(h_int(&H, "XLEN", h_key(&H, "ready:normal"), NULL), 0);
+}
+END_TEST
+
+/* ---- purge ---- */
+
+START_TEST(test_purge_refuses_without_yes_and_empties_the_state_with_it)
+{
+    char id[32];
+    json_t *j;
+    int i;
+
+    for (i = 0; i < 250; i++) {
+        snprintf(id, sizeof id, "w%03d", i);
+        h_enqueue_append(&H, id, "echo", "{}", i % 10 ? NULL : "{\"priority\":\"low\"}");
+    }
+    h_enqueue_flush(&H);
+    h_enqueue(&H, "l1", "echo", "{}", "{\"delay_ms\":600000}");
+    h_enqueue(&H, "l2", "echo", "{}", "{\"delay_ms\":600000}");
+
+    ck_assert_int_eq(CTL("purge", "default", "--state", "waiting"), 1);
+    err_has("--yes");
+    ck_assert_int_eq(h_int(&H, "XLEN", h_key(&H, "ready:normal"), NULL), 225);
+    ck_assert_int_eq(CTL("purge", "default"), 1);
+    err_has("--state");
+
+    ck_assert_int_eq(CTL("purge", "default", "--state", "waiting", "--yes", "--json"), 0);
+    j = out_json();
+    ck_assert_int_eq(jint(j, "deleted"), 250);
+    ck_assert_str_eq(jstr(j, "state"), "waiting");
+    json_decref(j);
+    ck_assert_int_eq(h_int(&H, "XLEN", h_key(&H, "ready:normal"), NULL), 0);
+    ck_assert_int_eq(h_int(&H, "XLEN", h_key(&H, "ready:low"), NULL), 0);
+    ck_assert_int_eq(h_int(&H, "EXISTS", h_key(&H, "job:w000"), h_key(&H, "job:w249"), NULL), 0);
+    ck_assert_str_eq(h_hget(&H, "l1", "state"), "delayed");
+
+    ck_assert_int_eq(CTL("purge", "default", "--state", "delayed", "--yes"), 0);
+    out_has("Deleted 2 delayed jobs");
+    ck_assert_int_eq(h_int(&H, "ZCARD", h_key(&H, "delayed"), NULL), 0);
+    ck_assert_int_eq(h_int(&H, "EXISTS", h_key(&H, "job:l1"), NULL), 0);
+}
+END_TEST
+
+START_TEST(test_purge_of_the_dead_leaves_the_running_jobs_alone)
+{
+    h_heftd_start(&H, NULL, NULL);
+    enqueue_and_wait("d1", "{\"fail\":\"x\"}", "dead");
+    enqueue_and_wait("d2", "{\"fail\":\"x\"}", "dead");
+    h_enqueue(&H, "s1", "echo", "{\"sleep_ms\":1000}", NULL);
+    ck_assert_int_eq(h_wait_state(&H, "s1", "active", 5000), 0);
+    ck_assert_int_eq(CTL("purge", "default", "--state", "dead", "--yes"), 0);
+    out_has("Deleted 2 dead jobs");
+    ck_assert_int_eq(h_int(&H, "ZCARD", h_key(&H, "dead"), NULL), 0);
+    ck_assert_int_eq(CTL("purge", "default", "--state", "waiting", "--yes"), 0);
+    out_has("Deleted 0 waiting jobs");
+    ck_assert_int_eq(h_wait_state(&H, "s1", "succeeded", 5000), 0);
+}
+END_TEST
+
+/* ---- stats ---- */
+
+START_TEST(test_stats_prints_the_totals_of_each_queue_and_the_counts_of_the_last_minute_and_hour)
+{
+    json_t *j, *q, *rates;
+
+    h_heftd_start(&H, NULL, NULL);
+    enqueue_and_wait("ok1", "{}", "succeeded");
+    enqueue_and_wait("ok2", "{}", "succeeded");
+    enqueue_and_wait("f1", "{\"fail_permanent\":\"x\"}", "failed");
+    ck_assert_int_eq(CTL("stats", "--json"), 0);
+    j = out_json();
+    ck_assert_int_eq(json_array_size(json_object_get(j, "queues")), 1);
+    q = json_array_get(json_object_get(j, "queues"), 0);
+    ck_assert_str_eq(jstr(q, "name"), "default");
+    ck_assert_int_eq(jint(json_object_get(q, "totals"), "succeeded"), 2);
+    ck_assert_int_eq(jint(json_object_get(q, "totals"), "failed"), 1);
+    ck_assert_int_eq(jint(json_object_get(j, "totals"), "succeeded"), 2);
+    ck_assert_int_eq(jint(json_object_get(j, "totals"), "dead"), 0);
+    rates = json_object_get(j, "rates");   /* this minute, or the last if one just began */
+    ck_assert_int_eq(jint(json_object_get(rates, "this_minute"), "succeeded") +
+                     jint(json_object_get(rates, "last_minute"), "succeeded"), 2);
+    ck_assert_int_eq(jint(json_object_get(rates, "this_minute"), "failed") +
+                     jint(json_object_get(rates, "last_hour"), "failed"), 1);
+    ck_assert_int_eq(jint(json_object_get(json_object_get(q, "rates"), "total"), "succeeded"), 2);
+    json_decref(j);
+    ck_assert_int_eq(CTL("stats", "default"), 0);
+    out_has("SUCCEEDED");
+    out_has("last hour");
+    ck_assert_int_eq(CTL("stats", "nosuch"), 2);
+    err_has("no queue \"nosuch\"");
+}
+END_TEST
+
+START_TEST(test_purge_asks_on_a_terminal_and_deletes_nothing_unless_told_yes)
+{
+    char *tty;
+
+    h_enqueue(&H, "w1", "echo", "{}", NULL);
+    if (!(tty = on_tty("", "purge default --state waiting")))
+        return;                         /* no script(1) */
+    ck_assert_msg(strstr(tty, "Delete every waiting job of queue default?") && strstr(tty, "nothing deleted") &&
+                  strstr(tty, "rc=1"), "%s", tty);
+    free(tty);
+    ck_assert_str_eq(h_hget(&H, "w1", "state"), "waiting");
+}
+END_TEST
+
 static Suite *heftctl_suite(void)
 {
     Suite *s = suite_create("heftctl");
@@ -630,6 +1062,19 @@ static Suite *heftctl_suite(void)
     tcase_add_test(tc, test_enqueue_wait_gives_up_after_its_timeout_with_exit_5);
     tcase_add_test(tc, test_colour_is_used_on_a_terminal_and_never_with_no_color);
     tcase_add_test(tc, test_result_refuses_to_write_binary_to_a_terminal);
+    tcase_add_test(tc, test_jobs_lists_each_state_from_its_stream_or_set_with_the_json_shape);
+    tcase_add_test(tc, test_jobs_stops_at_the_limit_filters_by_type_and_refuses_unindexed_states);
+    tcase_add_test(tc, test_retry_runs_a_dead_job_again_and_it_succeeds);
+    tcase_add_test(tc, test_retry_puts_a_failed_job_back_to_waiting_with_its_payload);
+    tcase_add_test(tc, test_retry_refuses_a_waiting_job_and_a_sealed_dead_job);
+    tcase_add_test(tc, test_retry_dead_retries_every_dead_job_of_a_queue_in_batches);
+    tcase_add_test(tc, test_delete_removes_waiting_delayed_and_dead_jobs_and_leaves_nothing_behind);
+    tcase_add_test(tc, test_deleting_a_running_job_drops_its_outcome_and_leaves_nothing_behind);
+    tcase_add_test(tc, test_purge_refuses_without_yes_and_empties_the_state_with_it);
+    tcase_add_test(tc, test_purge_of_the_dead_leaves_the_running_jobs_alone);
+    tcase_add_test(tc, test_stats_prints_the_totals_of_each_queue_and_the_counts_of_the_last_minute_and_hour);
+    tcase_add_test(tc, test_purge_asks_on_a_terminal_and_deletes_nothing_unless_told_yes);
+    tcase_add_test(tc, test_a_sealed_running_job_is_listed_as_active_and_deleting_it_leaves_nothing_behind);
     suite_add_tcase(s, tc);
     return s;
 }

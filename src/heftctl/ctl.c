@@ -299,6 +299,11 @@ int ctl_queue_name_ok(const char *q)
            strspn(q, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.:-") == n;
 }
 
+int ctl_bad_queue(const char *cmd, const char *q)
+{
+    return ctl_usage(cmd, "\"%s\" is not a queue name (1 to 64 of A-Z a-z 0-9 _ . : -)", q);
+}
+
 void ctl_cmd_key(struct heft_cmd *cmd, const char *queue, const char *suffix)
 {
     heft_cmd_printf(cmd, "heft:{%s}:%s", queue, suffix);

@@ -27,6 +27,7 @@ enum ctl_exit {
     CTL_REDIS = 3,       /* Redis unreachable, or it refused a command */
     CTL_JOB_FAILED = 4,  /* enqueue --wait: the job failed or died */
     CTL_TIMEOUT = 5,     /* enqueue --wait: no outcome within --timeout */
+    CTL_REFUSED = 6,     /* retry: a job's state does not allow it */
 };
 
 struct ctl {
@@ -99,6 +100,8 @@ int ctl_args(struct ctl *c, int argc, char **argv, const struct ctl_flags *f,
 int ctl_usage(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* A queue name as the protocol allows it (1..64 of A-Za-z0-9_.:-). */
 int ctl_queue_name_ok(const char *q);
+/* "q is not a queue name" for cmd, as ctl_usage(); returns CTL_USAGE. */
+int ctl_bad_queue(const char *cmd, const char *q);
 /* "heft:{Q}:SUFFIX" appended to cmd. */
 void ctl_cmd_key(struct heft_cmd *cmd, const char *queue, const char *suffix);
 /* Strict decimal integer parse; 0 or -1. */
@@ -111,6 +114,29 @@ int ctl_write_out(const char *path, const char *data, size_t len);
  * the job or its blob does not exist. */
 int ctl_save_blob(struct ctl *c, const char *queue, const char *id, const char *path);
 
+/* Job ids read a page at a time from where the protocol indexes them
+ * (jobs.c): a stream's entries from an XRANGE start (CTL_PAGE_UNREAD),
+ * its group's pending entries (CTL_PAGE_PENDING, from "-"), a sorted set
+ * by rank from the offset `from` (CTL_PAGE_OLDEST, CTL_PAGE_NEWEST). */
+#define CTL_PAGE_MAX 100
+enum ctl_page_kind { CTL_PAGE_UNREAD, CTL_PAGE_PENDING, CTL_PAGE_OLDEST, CTL_PAGE_NEWEST };
+struct ctl_page {
+    size_t n, nheld;
+    const char *id[CTL_PAGE_MAX];        /* point into held */
+    const char *worker[CTL_PAGE_MAX];    /* PENDING: the consumer holding it */
+    redisReply *held[CTL_PAGE_MAX + 1];
+    char next[80];                       /* the start of the next page */
+    int last;                            /* nothing more to read */
+};
+/* Up to count (<= CTL_PAGE_MAX) ids; CTL_OK or CTL_REDIS.  Free the page
+ * (also after an error) with ctl_page_free(). */
+int ctl_page_read(struct ctl *c, enum ctl_page_kind k, const char *key, const char *from,
+                  size_t count, struct ctl_page *p);
+void ctl_page_free(struct ctl_page *p);
+/* The XRANGE start of the entries no heftd has read yet: "(" and the
+ * group's last-delivered id, or "-" when there is no group. */
+int ctl_unread_start(struct ctl *c, const char *stream, char *from, size_t n);
+
 /* The commands (one file per group). */
 int cmd_ping(struct ctl *c, int argc, char **argv);
 int cmd_queues(struct ctl *c, int argc, char **argv);
@@ -120,5 +146,10 @@ int cmd_workers(struct ctl *c, int argc, char **argv);
 int cmd_job(struct ctl *c, int argc, char **argv);
 int cmd_result(struct ctl *c, int argc, char **argv);
 int cmd_enqueue(struct ctl *c, int argc, char **argv);
+int cmd_jobs(struct ctl *c, int argc, char **argv);
+int cmd_retry(struct ctl *c, int argc, char **argv);
+int cmd_delete(struct ctl *c, int argc, char **argv);
+int cmd_purge(struct ctl *c, int argc, char **argv);
+int cmd_stats(struct ctl *c, int argc, char **argv);
 
 #endif

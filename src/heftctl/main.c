@@ -57,6 +57,37 @@ static const struct command commands[] = {
       "Running jobs finish; waiting jobs stay where they are.  Exits 2 for a\n"
       "queue no heftd has served.\n" },
     { "resume", cmd_resume, "resume QUEUE", "heftd takes jobs from QUEUE again", NULL },
+    { "jobs", cmd_jobs, "jobs QUEUE [options]", "a page of a queue's jobs",
+      "  --state S         waiting, active, delayed, retrying or dead (default: all\n"
+      "                    of them, active first); succeeded and failed jobs are\n"
+      "                    not indexed by the protocol (use 'heftctl job ID')\n"
+      "  --type T          only jobs of type T (looks at 10000 jobs a state at most)\n"
+      "  --limit N         at most N jobs (default 50, at most 10000)\n" },
+    { "retry", cmd_retry, "retry ID... | --dead QUEUE",
+      "run dead or failed jobs again",
+      "A dead or failed job goes back to waiting with its payload, attempts\n"
+      "counted afresh.  Any other job is refused (exit 6): it is waiting,\n"
+      "running or scheduled, or it succeeded.  A sealed job cannot be retried\n"
+      "(its payload left Redis): enqueue it again.  Exit 2 for a job not found.\n"
+      "  -q, --queue Q     the jobs' queue (default: default)\n"
+      "  --dead QUEUE      every job of QUEUE's dead set, oldest first, 100 a call\n"
+      "  --type T          with --dead: only jobs of type T\n"
+      "  --limit N         with --dead: at most N jobs\n" },
+    { "delete", cmd_delete, "delete ID... [--queue Q]", "delete jobs, whatever their state",
+      "The hash, reply list, set entries and a waiting job's stream entry go.\n"
+      "A running job finishes, and its outcome is dropped.  Exit 2 for a job\n"
+      "not found.\n"
+      "  -q, --queue Q     the jobs' queue (default: default)\n" },
+    { "purge", cmd_purge, "purge QUEUE --state S [--yes]", "delete every job in a state",
+      "Jobs a heftd already holds are not waiting, and stay.  Asks on a\n"
+      "terminal; elsewhere --yes is required (exit 1 without it).\n"
+      "  --state S         dead, waiting or delayed (the whole schedule:\n"
+      "                    delayed and retrying jobs)\n"
+      "  --yes             do not ask\n" },
+    { "stats", cmd_stats, "stats [QUEUE]", "outcomes per queue: totals, last hour and minute",
+      "Jobs succeeded, failed, retried, dead and released: in total since each\n"
+      "queue was created, in the 60 minutes before the current one, in the\n"
+      "minute before it, and in the current minute so far.\n" },
     { "help", NULL, "help [COMMAND]", "this help, or a command's", NULL },
 };
 
@@ -87,7 +118,8 @@ static void usage(FILE *f)
                "      --json         machine-readable output (see docs/heftctl.md)\n"
                "  -h, --help         help\n\n"
                "Exit codes: 0 ok, 1 usage or configuration, 2 not found, 3 Redis unreachable\n"
-               "or refused, 4 the job failed (enqueue --wait), 5 no outcome in time.\n"
+               "or refused, 4 the job failed (enqueue --wait), 5 no outcome in time,\n"
+               "6 refused (retry of a job that is not dead or failed).\n"
                "Colour only on a terminal, never when NO_COLOR is set.\n");
 }
 

@@ -84,8 +84,23 @@ for band = 1, 3 do
     redis.call('XDEL', KEYS[band], unpack(done[band]))
   end
 end
+-- The totals, and the same counts per minute for rates: a ring of 60
+-- slots in the stats hash, slot m:S (S = minute % 60) holding the minute
+-- (ms / 60000) its fields m:S:NAME count.
 local names = { ok = 'succeeded', fail = 'failed', dead = 'dead', retry = 'retried', release = 'released' }
+local minute = math.floor(now / 60000)
+local slot = 'm:' .. (minute % 60)
+local fresh = false
 for k, c in pairs(counts) do
-  if c > 0 then redis.call('HINCRBY', KEYS[6], names[k], c) end
+  if c > 0 then
+    if not fresh and redis.call('HGET', KEYS[6], slot) ~= tostring(minute) then
+      redis.call('HDEL', KEYS[6], slot .. ':succeeded', slot .. ':failed', slot .. ':dead',
+                 slot .. ':retried', slot .. ':released')
+      redis.call('HSET', KEYS[6], slot, minute)
+    end
+    fresh = true
+    redis.call('HINCRBY', KEYS[6], names[k], c)
+    redis.call('HINCRBY', KEYS[6], slot .. ':' .. names[k], c)
+  end
 end
 return 1

@@ -30,6 +30,14 @@ local function bury(job, reply, id, attempt, code, msg, opts, ...)
   end
   redis.call('PUBLISH', ARGV[3], json)
   redis.call('HINCRBY', KEYS[3], 'dead', 1)
+  local minute = math.floor(now / 60000)     -- the per-minute ring, as finish.lua keeps it
+  local slot = 'm:' .. (minute % 60)
+  if redis.call('HGET', KEYS[3], slot) ~= tostring(minute) then
+    redis.call('HDEL', KEYS[3], slot .. ':succeeded', slot .. ':failed', slot .. ':dead',
+               slot .. ':retried', slot .. ':released')
+    redis.call('HSET', KEYS[3], slot, minute)
+  end
+  redis.call('HINCRBY', KEYS[3], slot .. ':dead', 1)
   buried = buried + 1
 end
 for j = 0, (#ARGV - 3) / 5 - 1 do

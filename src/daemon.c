@@ -22,6 +22,7 @@
 #include "jobredis.h"
 #include "link.h"
 #include "log.h"
+#include "metrics.h"
 #include "notify.h"
 
 #define WORKER_STACK (8u << 20)   /* handlers may need deep stacks (libharu) */
@@ -120,6 +121,8 @@ int heft_daemon_init(struct heft_daemon *d, struct heft_config *cfg,
     for (i = 0; i < cfg->nqueues; i++)
         if (queue_init(&d->queues[i], &cfg->queues[i]) < 0)
             return -1;
+    if (cfg->metrics_listen && !(d->metrics = heft_metrics_create(cfg)))
+        return -1;
     return 0;
 }
 
@@ -130,6 +133,7 @@ void heft_daemon_fini(struct heft_daemon *d)
     for (i = 0; d->queues && i < d->nqueues; i++)
         queue_fini(&d->queues[i]);
     free(d->queues);
+    heft_metrics_destroy(d->metrics);
     pthread_mutex_destroy(&d->mu);
     pthread_cond_destroy(&d->changed);
     /* After the workers were joined: their destructors ran. */
@@ -468,6 +472,9 @@ int heft_daemon_run(struct heft_daemon *d)
     rc = prepare_redis(d, &pacer, &sigs);
     if (rc >= 0)
         return rc;
+    /* Bound before any job is taken, so a port in use stops heftd cleanly. */
+    if (heft_metrics_start(d) < 0)
+        return HEFT_EXIT_FAILURE;
     if (start_threads(d, &t) < 0) {
         rc = HEFT_EXIT_FAILURE;
         goto out;
@@ -480,6 +487,7 @@ int heft_daemon_run(struct heft_daemon *d)
     drain(d, &t, &pacer, &sigs);
     rc = HEFT_EXIT_OK;
 out:
+    heft_metrics_stop(d);         /* it reads the pool: before the pool goes */
     stop_threads(d, &t);
     log_info("stopped: %lld succeeded, %lld failed, %lld retried, %lld dead",
              atomic_load(&d->counters.succeeded), atomic_load(&d->counters.failed),

@@ -120,10 +120,10 @@ void heft_metrics_job_done(struct heft_metrics *m, const struct heft_job *job)
     t = type_index(m, job);
     c = &m->counts[(size_t)job->queue * m->ntypes + t];
     switch (job->outcome) {
-    case HEFT_OUT_OK: bump(&c->processed); break;
-    case HEFT_OUT_FAIL: bump(&c->processed); bump(&c->failed); break;
-    case HEFT_OUT_DEAD: bump(&c->processed); bump(&c->dead); break;
-    case HEFT_OUT_RETRY: bump(&c->retried); break;
+    case HEFT_OUT_OK: bump(&c->n[HEFT_COUNT_PROCESSED]); break;
+    case HEFT_OUT_FAIL: bump(&c->n[HEFT_COUNT_PROCESSED]); bump(&c->n[HEFT_COUNT_FAILED]); break;
+    case HEFT_OUT_DEAD: bump(&c->n[HEFT_COUNT_PROCESSED]); bump(&c->n[HEFT_COUNT_DEAD]); break;
+    case HEFT_OUT_RETRY: bump(&c->n[HEFT_COUNT_RETRIED]); break;
     default: return;                    /* released: it will run again elsewhere */
     }
     observe(&m->durations[t], &job->taken);
@@ -166,21 +166,25 @@ static void seconds(struct expo *e, long long us)
     put(e, "%lld.%06lld\n", us / 1000000, us % 1000000);
 }
 
-/* offset: the member of struct heft_job_counts to print. */
-static void job_counter(struct expo *e, const struct heft_metrics *m,
-                        const struct heft_daemon *d, size_t offset, const char *name,
-                        const char *help)
+static void job_counters(struct expo *e, struct heft_metrics *m, const struct heft_daemon *d)
 {
-    size_t q, t;
+    static const char *const names[HEFT_NCOUNTS][2] = {
+        { "heft_jobs_processed_total",
+          "Jobs that reached a final outcome (succeeded, failed or dead)." },
+        { "heft_jobs_failed_total",
+          "Jobs that failed for good without being retried (not dead ones)." },
+        { "heft_jobs_retried_total", "Attempts that failed and were scheduled to run again." },
+        { "heft_jobs_dead_total", "Jobs that failed their last attempt and went to the dead set." },
+    };
+    size_t k, q, t;
 
-    family(e, name, "counter", help);
-    for (q = 0; q < m->nqueues; q++)
-        for (t = 0; t < m->ntypes; t++) {
-            char *slot = (char *)&m->counts[q * m->ntypes + t] + offset;
-
-            put(e, "%s{queue=\"%s\",type=\"%s\"} %lld\n", name, d->queues[q].name,
-                            m->type_names[t], get((atomic_llong *)slot));
-        }
+    for (k = 0; k < HEFT_NCOUNTS; k++) {
+        family(e, names[k][0], "counter", names[k][1]);
+        for (q = 0; q < m->nqueues; q++)
+            for (t = 0; t < m->ntypes; t++)
+                put(e, "%s{queue=\"%s\",type=\"%s\"} %lld\n", names[k][0], d->queues[q].name,
+                    m->type_names[t], get(&m->counts[q * m->ntypes + t].n[k]));
+    }
 }
 
 static void durations(struct expo *e, struct heft_metrics *m)
@@ -196,7 +200,7 @@ static void durations(struct expo *e, struct heft_metrics *m)
         for (i = 0, n = 0; i < HEFT_METRICS_NBUCKETS; i++) {
             n += get(&h->bucket[i]);
             put(e, "%s_bucket{type=\"%s\",le=\"%s\"} %lld\n", name, m->type_names[t],
-                            bucket_le[i], n);
+                bucket_le[i], n);
         }
         n += get(&h->bucket[HEFT_METRICS_NBUCKETS]);
         put(e, "%s_bucket{type=\"%s\",le=\"+Inf\"} %lld\n", name, m->type_names[t], n);
@@ -218,8 +222,8 @@ static void queue_gauges(struct expo *e, struct heft_metrics *m, const struct he
            "Jobs in a queue by state, read from Redis at most once per metrics.refresh_ms.");
     for (q = 0; q < m->nqueues; q++)
         for (s = 0; s < HEFT_DEPTH_NSTATES; s++)
-            put(e, "heft_queue_depth{queue=\"%s\",state=\"%s\"} %lld\n",
-                            d->queues[q].name, state_names[s], get(&m->queues[q].depth[s]));
+            put(e, "heft_queue_depth{queue=\"%s\",state=\"%s\"} %lld\n", d->queues[q].name,
+                state_names[s], get(&m->queues[q].depth[s]));
     family(e, "heft_queue_oldest_age_seconds", "gauge",
            "Age of the oldest waiting job of a queue (0 when none waits).");
     for (q = 0; q < m->nqueues; q++) {
@@ -280,7 +284,7 @@ static void process_gauges(struct expo *e, struct heft_daemon *d)
     family(e, "process_start_time_seconds", "gauge",
            "Start time of the process since unix epoch in seconds.");
     put(e, "process_start_time_seconds %lld.%03lld\n", d->started_ms / 1000,
-                    d->started_ms % 1000);
+        d->started_ms % 1000);
     family(e, "heft_build_info", "gauge", "Always 1; the version of heftd as a label.");
     put(e, "heft_build_info{version=\"%s\"} 1\n", PACKAGE_VERSION);
 }
@@ -290,14 +294,7 @@ int heft_metrics_render(struct heft_daemon *d, struct heft_buf *out)
     struct heft_metrics *m = d->metrics;
     struct expo e = { out, 0 };
 
-    job_counter(&e, m, d, offsetof(struct heft_job_counts, processed), "heft_jobs_processed_total",
-                "Jobs that reached a final outcome (succeeded, failed or dead).");
-    job_counter(&e, m, d, offsetof(struct heft_job_counts, failed), "heft_jobs_failed_total",
-                "Jobs that failed for good without being retried (not dead ones).");
-    job_counter(&e, m, d, offsetof(struct heft_job_counts, retried), "heft_jobs_retried_total",
-                "Attempts that failed and were scheduled to run again.");
-    job_counter(&e, m, d, offsetof(struct heft_job_counts, dead), "heft_jobs_dead_total",
-                "Jobs that failed their last attempt and went to the dead set.");
+    job_counters(&e, m, d);
     durations(&e, m);
     queue_gauges(&e, m, d);
     daemon_gauges(&e, d);

@@ -30,9 +30,11 @@
 enum heft_depth_state { HEFT_DEPTH_WAITING, HEFT_DEPTH_ACTIVE, HEFT_DEPTH_SCHEDULED,
                         HEFT_DEPTH_DEAD, HEFT_DEPTH_NSTATES };
 
-/* One (queue, type) slot. */
+/* One (queue, type) slot: heft_jobs_{processed,failed,retried,dead}_total. */
+enum heft_job_count { HEFT_COUNT_PROCESSED, HEFT_COUNT_FAILED, HEFT_COUNT_RETRIED,
+                      HEFT_COUNT_DEAD, HEFT_NCOUNTS };
 struct heft_job_counts {
-    atomic_llong processed, failed, retried, dead;
+    atomic_llong n[HEFT_NCOUNTS];
 };
 
 /* One type's job durations: per-bucket (not cumulative) counts; the

@@ -146,12 +146,13 @@ int heft_metrics_start(struct heft_daemon *d)
     if (addr.ss.ss_family == AF_INET6)
         flags |= MHD_USE_IPv6;
     /* The logger first, or MHD logs about the options before it itself. */
-    d->metrics->http = MHD_start_daemon(flags, (uint16_t)addr.port, NULL, NULL, answer, d,
-                                        MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
-                                        MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr.ss,
-                                        MHD_OPTION_CONNECTION_LIMIT, (unsigned)MAX_CONNECTIONS,
-                                        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)CONNECTION_TIMEOUT_S,
-                                        MHD_OPTION_END);
+    d->metrics->http = MHD_start_daemon(
+        flags, (uint16_t)addr.port, NULL, NULL, answer, d,
+        MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
+        MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr.ss,
+        MHD_OPTION_CONNECTION_LIMIT, (unsigned)MAX_CONNECTIONS,
+        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)CONNECTION_TIMEOUT_S,
+        MHD_OPTION_END);
     if (!d->metrics->http) {
         log_error("metrics: cannot serve on %s (address in use, or not this host's?)",
                   addr_text(&addr, where, sizeof where));

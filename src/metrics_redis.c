@@ -191,7 +191,8 @@ static long long entry_ms(const redisReply *r)
     if (r->type != REDIS_REPLY_ARRAY || r->elements < 1)
         return -1;
     e = r->element[0];
-    if (e->type != REDIS_REPLY_ARRAY || e->elements < 1 || e->element[0]->type != REDIS_REPLY_STRING)
+    if (e->type != REDIS_REPLY_ARRAY || e->elements < 1 ||
+        e->element[0]->type != REDIS_REPLY_STRING)
         return -1;
     return atoll(e->element[0]->str);
 }

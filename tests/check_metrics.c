@@ -314,21 +314,24 @@ START_TEST(test_metrics_counters_and_histogram_move_with_echo_jobs_done)
     /* a type heftd has no handler for is counted as "unknown" */
     ck_assert(sample(page, "heft_jobs_failed_total{queue=\"default\",type=\"unknown\"}") == 1);
     ck_assert(sample(page, "heft_job_duration_seconds_count{type=\"unknown\"}") == 1);
-    ck_assert(sample(page, "heft_jobs_processed_total{queue=\"default\",type=\"pdf.render\"}") == 0);
+    ck_assert(sample(page, "heft_jobs_processed_total{queue=\"default\",type=\"pdf.render\"}")
+              == 0);
     free(page);
 }
 END_TEST
 
 #define PAUSED_JOBS 7
 
+#define WAITING "heft_queue_depth{queue=\"default\",state=\"waiting\"}"
+
 static int seven_waiting(const char *page)
 {
-    return sample(page, "heft_queue_depth{queue=\"default\",state=\"waiting\"}") == PAUSED_JOBS;
+    return sample(page, WAITING) == PAUSED_JOBS;
 }
 
 static int none_waiting(const char *page)
 {
-    return sample(page, "heft_queue_depth{queue=\"default\",state=\"waiting\"}") == 0 &&
+    return sample(page, WAITING) == 0 &&
            sample(page, "heft_queue_oldest_age_seconds{queue=\"default\"}") == 0;
 }
 
@@ -351,8 +354,8 @@ START_TEST(test_metrics_queue_depth_counts_the_waiting_jobs_of_a_paused_queue)
     h_enqueue(&H, "later", "echo", "{}", "{\"delay_ms\":600000}");
     h_sleep_ms(300);           /* the oldest is at least this old */
     page = scrape_until(port, seven_waiting, 5000);
-    ck_assert_msg(seven_waiting(page), "waiting is %g, want %d",
-                  sample(page, "heft_queue_depth{queue=\"default\",state=\"waiting\"}"), PAUSED_JOBS);
+    ck_assert_msg(seven_waiting(page), "waiting is %g, want %d", sample(page, WAITING),
+                  PAUSED_JOBS);
     ck_assert(sample(page, "heft_queue_depth{queue=\"default\",state=\"active\"}") == 0);
     ck_assert(sample(page, "heft_queue_depth{queue=\"default\",state=\"scheduled\"}") == 1);
     ck_assert(sample(page, "heft_queue_depth{queue=\"default\",state=\"dead\"}") == 0);
@@ -509,7 +512,8 @@ static TCase *tcase(const char *name, double timeout)
 static Suite *metrics_suite(void)
 {
     Suite *s = suite_create("metrics");
-    TCase *scrape = tcase("scrape", 30), *health = tcase("health", 60), *life = tcase("lifecycle", 30);
+    TCase *scrape = tcase("scrape", 30), *health = tcase("health", 60);
+    TCase *life = tcase("lifecycle", 30);
 
     tcase_add_test(scrape, test_metrics_page_has_help_and_type_for_every_metric_in_the_docs);
     tcase_add_test(scrape, test_metrics_counters_and_histogram_move_with_echo_jobs_done);

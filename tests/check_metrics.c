@@ -500,6 +500,25 @@ START_TEST(test_heftd_with_metrics_port_in_use_exits_3_before_taking_jobs)
 }
 END_TEST
 
+/* Under the sanitizers a leak or a bad free at exit makes the exit code
+ * non-zero, so this is also the check of the endpoint's shutdown. */
+START_TEST(test_heftd_with_metrics_stops_cleanly_on_sigterm_and_closes_the_port)
+{
+    int port = free_port();
+    struct http r;
+
+    h_heftd_start(&H, yaml_with_metrics(port, NULL), NULL);
+    h_enqueue(&H, "one", "echo", "{}", NULL);
+    json_decref(h_wait_reply(&H, "one", 5000));
+    http(port, "GET", "/metrics", &r);
+    ck_assert_int_eq(r.status, 200);
+    http_free(&r);
+    ck_assert_int_eq(h_heftd_stop(&H, 30000), 0);
+    ck_assert(h_log_contains(&H, "stopped: 1 succeeded"));
+    ck_assert_int_eq(http_try(AF_INET, port, "GET", "/metrics", &r), -1);
+}
+END_TEST
+
 static TCase *tcase(const char *name, double timeout)
 {
     TCase *tc = tcase_create(name);
@@ -523,6 +542,7 @@ static Suite *metrics_suite(void)
     tcase_add_test(health, test_healthz_is_ok_while_connected_and_503_while_redis_is_down);
     tcase_add_test(life, test_metrics_are_off_by_default_and_nothing_listens);
     tcase_add_test(life, test_heftd_with_metrics_port_in_use_exits_3_before_taking_jobs);
+    tcase_add_test(life, test_heftd_with_metrics_stops_cleanly_on_sigterm_and_closes_the_port);
     suite_add_tcase(s, scrape);
     suite_add_tcase(s, health);
     suite_add_tcase(s, life);

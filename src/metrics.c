@@ -263,8 +263,8 @@ static void daemon_gauges(struct expo *e, struct heft_daemon *d)
 
     family(e, "heft_workers_busy", "gauge", "Worker threads running a job now.");
     put(e, "heft_workers_busy %lld\n", busy_workers(d));
-    family(e, "heft_workers_total", "gauge", "Worker threads (concurrency).");
-    put(e, "heft_workers_total %u\n", d->cfg->concurrency);
+    family(e, "heft_workers", "gauge", "Worker threads (concurrency).");
+    put(e, "heft_workers %u\n", d->cfg->concurrency);
     family(e, "heft_redis_reconnects_total", "counter",
            "Connections to Redis re-established after a loss, over the fetcher's, the "
            "acker's and the maintenance thread's links.");

@@ -108,6 +108,15 @@ static void http(int port, const char *method, const char *path, struct http *r)
                   port);
 }
 
+static void assert_status(int port, const char *method, const char *path, int want)
+{
+    struct http r;
+
+    http(port, method, path, &r);
+    ck_assert_msg(r.status == want, "%s %s: %d, want %d", method, path, r.status, want);
+    http_free(&r);
+}
+
 /* A loopback port nothing listens on now. */
 static int free_port(void)
 {
@@ -454,12 +463,9 @@ START_TEST(test_metrics_other_paths_are_404_and_other_methods_405)
 
     h_heftd_start(&H, yaml_with_metrics(port, NULL), NULL);
     ck_assert(listens(H.heftd_pid));       /* what the test of the default relies on */
-    http(port, "GET", "/", &r);
-    ck_assert_int_eq(r.status, 404);
-    http_free(&r);
-    http(port, "GET", "/metrics/extra", &r);
-    ck_assert_int_eq(r.status, 404);
-    http_free(&r);
+    assert_status(port, "GET", "/", 404);
+    assert_status(port, "GET", "/metrics/extra", 404);
+    assert_status(port, "GET", "/healthz/", 404);
     http(port, "POST", "/metrics", &r);
     ck_assert_int_eq(r.status, 405);
     ck_assert_msg(strstr(r.head, "\r\nAllow: GET, HEAD"), "405 without Allow: %s", r.head);
@@ -534,9 +540,7 @@ START_TEST(test_heftd_with_metrics_stops_cleanly_on_sigterm_and_closes_the_port)
     h_heftd_start(&H, yaml_with_metrics(port, NULL), NULL);
     h_enqueue(&H, "one", "echo", "{}", NULL);
     json_decref(h_wait_reply(&H, "one", 5000));
-    http(port, "GET", "/metrics", &r);
-    ck_assert_int_eq(r.status, 200);
-    http_free(&r);
+    assert_status(port, "GET", "/metrics", 200);
     ck_assert_int_eq(h_heftd_stop(&H, 30000), 0);
     ck_assert(h_log_contains(&H, "stopped: 1 succeeded"));
     ck_assert_int_eq(http_try(AF_INET, port, "GET", "/metrics", &r), -1);

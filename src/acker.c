@@ -247,6 +247,7 @@ void *heft_acker_main(void *arg)
     a.link = heft_link_create(a.d->cfg, "acker");
     if (!a.link)
         return NULL;
+    heft_link_count_reconnects(a.link, &a.d->counters.reconnects);
     while (heft_daemon_state(a.d) != HEFT_STOPPED) {
         list = heft_pool_take_done(a.d->pool, 200, &n);
         if (list)

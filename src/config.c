@@ -17,6 +17,8 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/un.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <unistd.h>
 #include <yaml.h>
 
@@ -433,6 +435,24 @@ static int read_redis_url(struct loader *ld, void *base, const yaml_node_t *v)
     return 0;
 }
 
+static int read_metrics_listen(struct loader *ld, void *base, const yaml_node_t *v)
+{
+    struct heft_config *cfg = base;
+    struct heft_listen_addr addr;
+    char why[256];
+    char *listen;
+
+    if (get_string(ld, v, &listen) < 0)
+        return -1;
+    if (heft_listen_parse(listen, &addr, why, sizeof(why)) < 0) {
+        free(listen);
+        return fail(ld, v, "%s", why);
+    }
+    free(cfg->metrics_listen);
+    cfg->metrics_listen = listen;
+    return 0;
+}
+
 static int read_queue_order(struct loader *ld, void *base, const yaml_node_t *v)
 {
     static const char *const names[] = { "weighted", "strict", NULL };
@@ -734,6 +754,12 @@ static const struct field log_fields[] = {
     END_FIELDS,
 };
 
+static const struct field metrics_fields[] = {
+    CUSTOM("listen", read_metrics_listen),
+    CFG_INT("refresh_ms", F_LLONG, metrics_refresh_ms, 100, 3600000),
+    END_FIELDS,
+};
+
 static const struct field defaults_fields[] = {
     CFG_INT("attempts", F_UNSIGNED, defaults.attempts, 1, 1000),
     CFG_INT("timeout_ms", F_LLONG, defaults.timeout_ms, 1, 86400000),
@@ -763,6 +789,7 @@ static const struct field top_fields[] = {
     MAP("limits", limits_fields, NULL),
     MAP("dead", dead_fields, NULL),
     MAP("log", log_fields, NULL),
+    MAP("metrics", metrics_fields, NULL),
     MAP("jobs", jobs_fields, NULL),
     END_FIELDS,
 };
@@ -1325,6 +1352,86 @@ void heft_redis_addr_free(struct heft_redis_addr *a)
     memset(a, 0, sizeof(*a));
 }
 
+/* ---- listen addresses -------------------------------------------------- */
+
+static int listen_fail(char *err, size_t errlen, const char *s, size_t len, const char *why)
+{
+    char quoted[QUOTED_SIZE];
+
+    url_error(err, errlen, "bad listen address %s: %s", quote_bytes(s, len, quoted, sizeof(quoted)),
+              why);
+    return -1;
+}
+
+/* The host part, copied out of its brackets, and where the port starts. */
+static int listen_split(const char *s, char *host, size_t hostlen, const char **port, int *v6)
+{
+    const char *colon = strrchr(s, ':'), *close;
+    size_t n;
+
+    *v6 = s[0] == '[';
+    if (*v6) {
+        close = strchr(s, ']');
+        if (!close || close[1] != ':')
+            return -1;
+        n = (size_t)(close - s - 1);
+        s++;
+        *port = close + 2;
+    } else {
+        if (!colon || memchr(s, ':', (size_t)(colon - s)))
+            return -1;
+        n = (size_t)(colon - s);
+        *port = colon + 1;
+    }
+    if (n >= hostlen)
+        return -1;
+    memcpy(host, s, n);
+    host[n] = '\0';
+    return 0;
+}
+
+static int listen_host(const char *host, int v6, int port, struct heft_listen_addr *out)
+{
+    struct sockaddr_in *in4 = (struct sockaddr_in *)&out->ss;
+    struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)&out->ss;
+
+    memset(out, 0, sizeof(*out));
+    out->port = port;
+    if (v6) {
+        in6->sin6_family = AF_INET6;
+        in6->sin6_port = htons((uint16_t)port);
+        out->len = sizeof(*in6);
+        return inet_pton(AF_INET6, host, &in6->sin6_addr) == 1 ? 0 : -1;
+    }
+    in4->sin_family = AF_INET;
+    in4->sin_port = htons((uint16_t)port);
+    out->len = sizeof(*in4);
+    return inet_pton(AF_INET, host, &in4->sin_addr) == 1 ? 0 : -1;
+}
+
+int heft_listen_parse(const char *s, struct heft_listen_addr *out, char *err, size_t errlen)
+{
+    char host[INET6_ADDRSTRLEN + 1] = "127.0.0.1";
+    const char *port = s;
+    size_t len = s ? strlen(s) : 0;
+    long p;
+    int v6 = 0;
+
+    if (!len)
+        return listen_fail(err, errlen, "", 0, "expected IPv4:PORT, [IPv6]:PORT or a port");
+    if (strspn(s, "0123456789") != len &&
+        listen_split(s, host, sizeof(host), &port, &v6) < 0)
+        return listen_fail(err, errlen, s, len,
+                           "expected IPv4:PORT, [IPv6]:PORT (IPv6 in brackets) or a port");
+    p = parse_number(port, strlen(port), 65535);
+    if (p < 1)
+        return listen_fail(err, errlen, s, len, "the port must be 1 to 65535");
+    if (listen_host(host, v6, (int)p, out) < 0)
+        return listen_fail(err, errlen, s, len, v6 ? "not an IPv6 address" :
+                           "not an IPv4 address (host names are not resolved: write 127.0.0.1)");
+    return 0;
+}
+
 /* ---- the config as a whole --------------------------------------------- */
 
 int heft_config_defaults(struct heft_config *cfg)
@@ -1351,6 +1458,7 @@ int heft_config_defaults(struct heft_config *cfg)
     cfg->dead_max_age = 604800;
     cfg->log_level = HEFT_LOG_INFO;
     cfg->log_format = HEFT_LOG_TEXT;
+    cfg->metrics_refresh_ms = 5000;
     cfg->defaults = (struct heft_job_defaults){ 3, 300000, 86400, 1000, 3600000 };
     return 0;
 }
@@ -1375,6 +1483,11 @@ int heft_config_finish(struct heft_config *cfg, struct heft_config_error *err)
         return -1;
     }
     heft_redis_addr_free(&addr);
+    if (cfg->metrics_listen && heft_listen_parse(cfg->metrics_listen, &(struct heft_listen_addr){ 0 },
+                                                 why, sizeof(why)) < 0) {
+        set_error(err, "metrics.listen: %s", why);
+        return -1;
+    }
     if (cfg->nqueues == 0) {
         set_error(err, "queues: at least one queue is needed");
         return -1;
@@ -1425,6 +1538,7 @@ void heft_config_free(struct heft_config *cfg)
     free(cfg->redis_url);
     free(cfg->redis_username);
     free(cfg->redis_password);
+    free(cfg->metrics_listen);
     for (i = 0; i < cfg->nqueues; i++)
         free(cfg->queues[i].name);
     for (i = 0; i < cfg->ntypes; i++) {

@@ -16,6 +16,7 @@
 #include <jansson.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/socket.h>
 
 #define HEFT_MAX_QUEUES 64
 #define HEFT_MAX_TYPES 64
@@ -97,6 +98,10 @@ struct heft_config {
     enum heft_log_level log_level;   /* default info */
     enum heft_log_format log_format; /* default text */
 
+    /* metrics: (docs/metrics.md) */
+    char *metrics_listen;       /* "host:port" of the Prometheus endpoint; NULL: none (default) */
+    long long metrics_refresh_ms;   /* queue gauges read from Redis at most this often, default 5000 */
+
     /* jobs: */
     struct heft_job_defaults defaults;
     size_t ntypes;
@@ -129,6 +134,16 @@ struct heft_redis_addr {
 };
 int heft_redis_url_parse(const char *url, struct heft_redis_addr *out, char *err, size_t errlen);
 void heft_redis_addr_free(struct heft_redis_addr *a);
+
+/* Parse a listen address: "IPv4:PORT", "[IPv6]:PORT", or "PORT" alone,
+ * meaning 127.0.0.1:PORT.  Names are not resolved.  Returns 0, or -1 with
+ * a sentence in err. */
+struct heft_listen_addr {
+    struct sockaddr_storage ss;
+    socklen_t len;
+    int port;
+};
+int heft_listen_parse(const char *s, struct heft_listen_addr *out, char *err, size_t errlen);
 
 /* Parse "a,b:3,c" into cfg->queues (replacing them). Returns 0 or -1. */
 int heft_config_set_queues(struct heft_config *cfg, const char *list,

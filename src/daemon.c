@@ -26,6 +26,7 @@
 #include "jobredis.h"
 #include "link.h"
 #include "log.h"
+#include "metrics.h"
 #include "notify.h"
 #include "registry.h"
 
@@ -149,6 +150,8 @@ int heft_daemon_init(struct heft_daemon *d, struct heft_config *cfg, struct heft
     if (!(d->queues = build_queues(cfg)))
         return -1;
     d->nqueues = cfg->nqueues;
+    if (cfg->metrics_listen && !(d->metrics = heft_metrics_create(cfg)))
+        return -1;
     return 0;
 }
 
@@ -156,6 +159,7 @@ void heft_daemon_fini(struct heft_daemon *d)
 {
     free_queues(d->queues, d->nqueues);
     free_config(d->cfg, d->states);
+    heft_metrics_destroy(d->metrics);
     pthread_mutex_destroy(&d->mu);
     pthread_cond_destroy(&d->changed);
     /* After the workers were joined: their destructors ran. */
@@ -522,11 +526,16 @@ static int record_all(struct heft_daemon *d, struct pacer *p, const sigset_t *si
     return 0;
 }
 
+/* The metrics table is sized by the queues: it starts afresh (Prometheus
+ * takes a counter going back to 0 as a restart). */
 static void swap_config(struct heft_daemon *d, struct heft_config *cfg,
-                        struct heft_states *states, struct heft_queue *queues)
+                        struct heft_states *states, struct heft_queue *queues,
+                        struct heft_metrics *metrics)
 {
     free_queues(d->queues, d->nqueues);
     free_config(d->cfg, d->states);
+    heft_metrics_destroy(d->metrics);
+    d->metrics = metrics;
     d->cfg = cfg;
     d->states = states;
     d->queues = queues;
@@ -549,14 +558,21 @@ static enum reload_end reload(struct heft_daemon *d, struct threads *t, struct p
     struct heft_config *cfg = NULL;
     struct heft_states *states = NULL;
     struct heft_queue *queues = NULL;
+    struct heft_metrics *metrics = NULL;
 
     if (!d->reloader || d->reloader->load(d->reloader->ctx, &cfg, &states, &err) < 0) {
         log_error("reload: %s; the running configuration stays", err.msg);
         return RELOAD_SERVING;
     }
-    if (!same_redis(d->cfg, cfg) || !(queues = build_queues(cfg))) {
-        log_error("reload: %s; the running configuration stays", queues ? "out of memory" :
-                  "the Redis settings changed, which needs a restart");
+    if (!same_redis(d->cfg, cfg)) {
+        log_error("reload: the Redis settings changed, which needs a restart; "
+                  "the running configuration stays");
+        free_config(cfg, states);
+        return RELOAD_SERVING;
+    }
+    if (!(queues = build_queues(cfg)) || (cfg->metrics_listen && !(metrics = heft_metrics_create(cfg)))) {
+        log_error("reload: out of memory; the running configuration stays");
+        free_queues(queues, cfg->nqueues);
         free_config(cfg, states);
         return RELOAD_SERVING;
     }
@@ -566,14 +582,18 @@ static enum reload_end reload(struct heft_daemon *d, struct threads *t, struct p
     log_info("reload: configuration accepted; %zu running job(s) finish first",
              heft_pool_running(d->pool));
     if (settle(d, t, p, sigs, -1, "reloading") || record_all(d, p, sigs)) {
+        heft_metrics_destroy(metrics);
         free_queues(queues, cfg->nqueues);
         free_config(cfg, states);
         return RELOAD_STOP;
     }
+    heft_metrics_stop(d);         /* it reads the pool: before the pool goes */
     stop_threads(d, t);
-    swap_config(d, cfg, states, queues);
+    swap_config(d, cfg, states, queues, metrics);
     if ((*rc = prepare_redis(d, p, sigs)) >= 0)
         return *rc == HEFT_EXIT_OK ? RELOAD_STOP : RELOAD_FAILED;
+    if (d->metrics && heft_metrics_start(d) < 0)
+        log_error("reload: no metrics until the next reload or restart");
     if (start_threads(d, t) < 0) {
         *rc = HEFT_EXIT_FAILURE;
         return RELOAD_FAILED;
@@ -599,6 +619,9 @@ int heft_daemon_run(struct heft_daemon *d)
     rc = prepare_redis(d, &pacer, &sigs);
     if (rc >= 0)
         return rc;
+    /* Bound before any job is taken, so a port in use stops heftd cleanly. */
+    if (heft_metrics_start(d) < 0)
+        return HEFT_EXIT_FAILURE;
     if (start_threads(d, &t) < 0) {
         rc = HEFT_EXIT_FAILURE;
         goto out;
@@ -615,6 +638,7 @@ drain:
         drain(d, &t, &pacer, &sigs);
     rc = HEFT_EXIT_OK;
 out:
+    heft_metrics_stop(d);         /* it reads the pool: before the pool goes */
     stop_threads(d, &t);
     log_info("stopped: %lld succeeded, %lld failed, %lld retried, %lld dead",
              atomic_load(&d->counters.succeeded), atomic_load(&d->counters.failed),

@@ -50,9 +50,11 @@ struct heft_queue {
 
 struct heft_counters {
     atomic_llong succeeded, failed, retried, dead, released;
+    atomic_llong reconnects;      /* links to Redis re-established (link.c) */
 };
 
 struct heft_states;
+struct heft_metrics;
 
 /* How heftd builds its configuration afresh for a reload: defaults, the
  * file, the environment and the flags again, then the handlers' inits.
@@ -79,6 +81,8 @@ struct heft_daemon {
     pthread_cond_t changed;
     atomic_int state;
     atomic_llong maint_alive_ms;  /* CLOCK_MONOTONIC ms of maint's last round; 0 before */
+    atomic_int maint_connected;   /* maint's link to Redis was up after its last round */
+    struct heft_metrics *metrics; /* metrics.h; NULL unless metrics.listen is set */
 
     pthread_key_t jobredis;       /* each worker thread's heft_jobredis (jobredis.h) */
     int have_jobredis;

@@ -349,6 +349,7 @@ void *heft_fetcher_main(void *arg)
     f.order = calloc(f.d->nqueues * HEFT_NBANDS, sizeof *f.order);
     if (!f.link || !f.order)
         goto out;
+    heft_link_count_reconnects(f.link, &f.d->counters.reconnects);
     while (heft_daemon_state(f.d) == HEFT_RUNNING) {
         if (!heft_link_connected(f.link))
             f.dry = 0;

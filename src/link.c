@@ -35,6 +35,7 @@ struct heft_link {
     long long backoff_ms;
     int down;                 /* an outage was logged and not yet ended */
     struct timespec down_since;
+    atomic_llong *reconnects; /* the owner's counter, or NULL */
 };
 
 static const char *const script_text[HEFT_SCRIPT_COUNT] = {
@@ -120,6 +121,11 @@ void heft_link_break(struct heft_link *l, const char *why)
         clock_gettime(CLOCK_MONOTONIC, &l->down_since);
         log_warn("redis (%s): connection lost: %s; reconnecting", l->role, l->err);
     }
+}
+
+void heft_link_count_reconnects(struct heft_link *l, atomic_llong *count)
+{
+    l->reconnects = count;
 }
 
 long long heft_link_backoff_ms(struct heft_link *l)
@@ -228,6 +234,8 @@ static void log_restored(struct heft_link *l)
            (double)(now.tv_nsec - l->down_since.tv_nsec) / 1e9;
     log_info("redis (%s): connection restored after %.1f s", l->role, secs);
     l->down = 0;
+    if (l->reconnects)
+        atomic_fetch_add(l->reconnects, 1);
 }
 
 int heft_link_connect(struct heft_link *l)

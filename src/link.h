@@ -15,6 +15,7 @@
 #define HEFT_LINK_H
 
 #include <hiredis/hiredis.h>
+#include <stdatomic.h>
 
 #include "cmd.h"
 #include "config.h"
@@ -45,6 +46,9 @@ int heft_link_connect(struct heft_link *l);
 int heft_link_connected(const struct heft_link *l);
 /* Drop the connection; the next heft_link_connect() makes a new one. */
 void heft_link_break(struct heft_link *l, const char *why);
+/* Add 1 to *count each time the link connects again after a loss
+ * (heft_redis_reconnects_total); count must outlive the link. */
+void heft_link_count_reconnects(struct heft_link *l, atomic_llong *count);
 /* Capped exponential backoff for the next reconnect attempt. */
 long long heft_link_backoff_ms(struct heft_link *l);
 const char *heft_link_error(const struct heft_link *l);

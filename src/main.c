@@ -32,6 +32,8 @@ static void usage(FILE *out)
         "      --log-level LEVEL  error, warn, info or debug\n"
         "      --log-format FMT   text or json\n"
         "      --allow-eviction   start even if Redis may evict keys\n"
+        "      --metrics ADDR     serve Prometheus metrics on ADDR: IPv4:PORT, [IPv6]:PORT\n"
+        "                         or a port on 127.0.0.1 (default: off; docs/metrics.md)\n"
         "      --check-config     validate the configuration and exit\n"
         "      --version          print the version and exit\n"
         "  -h, --help             this help\n\n"
@@ -44,7 +46,7 @@ static void usage(FILE *out)
 
 enum {
     OPT_REDIS = 256, OPT_QUEUES, OPT_CONCURRENCY, OPT_PREFETCH, OPT_LOG_LEVEL,
-    OPT_LOG_FORMAT, OPT_ALLOW_EVICTION, OPT_CHECK, OPT_VERSION,
+    OPT_LOG_FORMAT, OPT_ALLOW_EVICTION, OPT_CHECK, OPT_VERSION, OPT_METRICS,
 };
 
 static const struct option options[] = {
@@ -57,6 +59,7 @@ static const struct option options[] = {
     { "log-format", required_argument, NULL, OPT_LOG_FORMAT },
     { "allow-eviction", no_argument, NULL, OPT_ALLOW_EVICTION },
     { "check-config", no_argument, NULL, OPT_CHECK },
+    { "metrics", required_argument, NULL, OPT_METRICS },
     { "version", no_argument, NULL, OPT_VERSION },
     { "help", no_argument, NULL, 'h' },
     { NULL, 0, NULL, 0 },
@@ -108,6 +111,17 @@ static int set_string(char **slot, const char *value)
     return 0;
 }
 
+static int flag_listen(const char *flag, const char *arg, char **slot)
+{
+    struct heft_listen_addr addr;
+    char why[256];
+
+    if (heft_listen_parse(arg, &addr, why, sizeof why) == 0)
+        return set_string(slot, arg);
+    fprintf(stderr, "heftd: %s: %s\n", flag, why);
+    return -1;
+}
+
 /* First pass: only -c, so the file is applied before the other flags.
  * optind = 0 starts getopt afresh (GNU): a reload parses argv again. */
 static int find_config(int argc, char **argv, struct flags *fl)
@@ -154,6 +168,7 @@ static int apply_flag(struct heft_config *cfg, struct flags *fl, int opt)
         cfg->log_format = (enum heft_log_format)v;
         return 0;
     case OPT_ALLOW_EVICTION: cfg->allow_eviction = 1; return 0;
+    case OPT_METRICS: return flag_listen("--metrics", optarg, &cfg->metrics_listen);
     case OPT_CHECK: fl->check_only = 1; return 0;
     default: return -1;
     }

@@ -26,6 +26,7 @@
 #include "daemon.h"
 #include "link.h"
 #include "log.h"
+#include "metrics.h"
 
 #define SCAN_BATCH 100
 #define TRIM_EVERY_MS 60000
@@ -659,6 +660,7 @@ static void tick(struct maint *m)
         minutely_chores(m);
         m->next_trim = now + TRIM_EVERY_MS;
     }
+    heft_metrics_refresh(m->d, m->link);     /* when due; nothing when metrics are off */
 }
 
 void *heft_maint_main(void *arg)
@@ -668,12 +670,15 @@ void *heft_maint_main(void *arg)
     m.link = heft_link_create(m.d->cfg, "maint");
     if (!m.link)
         return NULL;
+    heft_link_count_reconnects(m.link, &m.d->counters.reconnects);
     while (heft_daemon_state(m.d) != HEFT_STOPPED) {
         if (heft_link_connect(m.link) < 0) {
+            atomic_store(&m.d->maint_connected, 0);
             heft_daemon_sleep(m.d, heft_link_backoff_ms(m.link));
             continue;
         }
         tick(&m);
+        atomic_store(&m.d->maint_connected, heft_link_connected(m.link));
         atomic_store(&m.d->maint_alive_ms, heft_mono_ms());
         heft_daemon_sleep(m.d, m.d->cfg->poll_ms);
     }

@@ -15,6 +15,7 @@
 #include "envelope.h"
 #include "jobredis.h"
 #include "log.h"
+#include "metrics.h"
 #include "registry.h"
 
 static void run_handler(struct heft_job *job, struct heft_daemon *d, int *rc)
@@ -125,6 +126,7 @@ static void count_and_log(struct heft_job *job, struct heft_daemon *d)
         atomic_fetch_add(&c->released, 1);
         break;
     }
+    heft_metrics_job_done(d->metrics, job);
 }
 
 void heft_worker_run(struct heft_job *job, void *arg)

@@ -11,6 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 
 /* Relative to this file, because automake's -I. would otherwise find the
  * autoconf-generated config.h at the top of the build tree first. */
@@ -112,6 +114,8 @@ static void assert_default_values(const struct heft_config *cfg)
     ck_assert_int_eq(cfg->defaults.backoff_ms, 1000);
     ck_assert_int_eq(cfg->defaults.max_backoff_ms, 3600000);
     ck_assert_uint_eq(cfg->ntypes, 0);
+    ck_assert_ptr_null(cfg->metrics_listen);
+    ck_assert_int_eq(cfg->metrics_refresh_ms, 5000);
 }
 
 /* ---- defaults and good files ------------------------------------------- */
@@ -885,6 +889,106 @@ START_TEST(test_url_bad_port_db_and_host_say_what_is_wrong)
 }
 END_TEST
 
+/* ---- metrics: and listen addresses ------------------------------------- */
+
+START_TEST(test_config_metrics_listen_and_refresh_are_read_from_the_file)
+{
+    struct heft_config cfg;
+
+    load_ok(&cfg, "metrics.yaml");
+    ck_assert_str_eq(cfg.metrics_listen, "[::1]:9464");
+    ck_assert_int_eq(cfg.metrics_refresh_ms, 1000);
+    heft_config_free(&cfg);
+    load_ok(&cfg, "metrics-port.yaml");
+    ck_assert_str_eq(cfg.metrics_listen, "9100");
+    ck_assert_int_eq(cfg.metrics_refresh_ms, 5000);
+    heft_config_free(&cfg);
+}
+END_TEST
+
+START_TEST(test_config_bad_metrics_keys_name_file_line_and_key)
+{
+    assert_load_fails("bad-metrics-host.yaml",
+                      ":3: metrics.listen: bad listen address \"localhost:9464\": not an IPv4 "
+                      "address (host names are not resolved: write 127.0.0.1)");
+    assert_load_fails("bad-metrics-port.yaml",
+                      ":2: metrics.listen: bad listen address \"127.0.0.1:70000\": the port "
+                      "must be 1 to 65535");
+    assert_load_fails("bad-metrics-v6.yaml",
+                      ":2: metrics.listen: bad listen address \"::1:9464\": expected "
+                      "IPv4:PORT, [IPv6]:PORT (IPv6 in brackets) or a port");
+    assert_load_fails("bad-metrics-refresh.yaml",
+                      ":3: metrics.refresh_ms: must be an integer from 100 to 3600000");
+    assert_load_fails("bad-metrics-list.yaml",
+                      ":2: metrics.listen: expected a string, got a list");
+    assert_load_fails("bad-metrics-key.yaml", ":2: metrics.port: unknown key");
+}
+END_TEST
+
+/* s parses to family, address text and port. */
+static void assert_listen(const char *s, int family, const char *addr, int port)
+{
+    struct heft_listen_addr a;
+    char err[256] = "", text[INET6_ADDRSTRLEN];
+    const void *raw;
+
+    ck_assert_msg(heft_listen_parse(s, &a, err, sizeof(err)) == 0, "%s: %s", s, err);
+    ck_assert_int_eq(a.ss.ss_family, family);
+    ck_assert_int_eq(a.port, port);
+    if (family == AF_INET) {
+        raw = &((struct sockaddr_in *)&a.ss)->sin_addr;
+        ck_assert_int_eq(ntohs(((struct sockaddr_in *)&a.ss)->sin_port), port);
+        ck_assert_uint_eq(a.len, sizeof(struct sockaddr_in));
+    } else {
+        raw = &((struct sockaddr_in6 *)&a.ss)->sin6_addr;
+        ck_assert_int_eq(ntohs(((struct sockaddr_in6 *)&a.ss)->sin6_port), port);
+        ck_assert_uint_eq(a.len, sizeof(struct sockaddr_in6));
+    }
+    ck_assert_ptr_nonnull(inet_ntop(family, raw, text, sizeof(text)));
+    ck_assert_str_eq(text, addr);
+}
+
+START_TEST(test_listen_takes_ipv4_bracketed_ipv6_or_a_port_on_loopback)
+{
+    assert_listen("127.0.0.1:9464", AF_INET, "127.0.0.1", 9464);
+    assert_listen("0.0.0.0:80", AF_INET, "0.0.0.0", 80);
+    assert_listen("[::1]:9464", AF_INET6, "::1", 9464);
+    assert_listen("[::]:65535", AF_INET6, "::", 65535);
+    assert_listen("9464", AF_INET, "127.0.0.1", 9464);
+}
+END_TEST
+
+static void assert_listen_fails(const char *s, const char *why)
+{
+    struct heft_listen_addr a;
+    char err[256] = "", want[256];
+
+    snprintf(want, sizeof(want), "bad listen address \"%s\": %s", s, why);
+    ck_assert_int_eq(heft_listen_parse(s, &a, err, sizeof(err)), -1);
+    ck_assert_str_eq(err, want);
+}
+
+START_TEST(test_listen_bad_addresses_say_what_is_wrong)
+{
+    const char *form = "expected IPv4:PORT, [IPv6]:PORT (IPv6 in brackets) or a port";
+    const char *range = "the port must be 1 to 65535";
+
+    assert_listen_fails("", "expected IPv4:PORT, [IPv6]:PORT or a port");
+    assert_listen_fails("127.0.0.1", form);
+    assert_listen_fails("[::1]", form);
+    assert_listen_fails("[::1]9464", form);
+    assert_listen_fails("0", range);
+    assert_listen_fails("65536", range);
+    assert_listen_fails("127.0.0.1:", range);
+    assert_listen_fails("127.0.0.1:http", range);
+    assert_listen_fails(":9464", "not an IPv4 address (host names are not resolved: write "
+                                 "127.0.0.1)");
+    assert_listen_fails("[nope]:9464", "not an IPv6 address");
+    assert_listen_fails("256.0.0.1:9464", "not an IPv4 address (host names are not resolved: "
+                                          "write 127.0.0.1)");
+}
+END_TEST
+
 /* ---- heft_config_finish ------------------------------------------------ */
 
 START_TEST(test_config_finish_turns_concurrency_0_into_online_cores)
@@ -917,6 +1021,21 @@ START_TEST(test_config_finish_rejects_bad_url_from_environment)
     ck_assert_int_eq(heft_config_finish(&cfg, &err), -1);
     ck_assert_str_eq(err.msg, "redis url: TLS (rediss://) needs hiredis with TLS support, "
                               "which this build lacks");
+    heft_config_free(&cfg);
+}
+END_TEST
+
+START_TEST(test_config_finish_rejects_a_bad_metrics_address_from_a_flag)
+{
+    struct heft_config cfg;
+    struct heft_config_error err = { { 0 } };
+
+    ck_assert_int_eq(heft_config_defaults(&cfg), 0);
+    cfg.metrics_listen = strdup("localhost");
+    ck_assert_ptr_nonnull(cfg.metrics_listen);
+    ck_assert_int_eq(heft_config_finish(&cfg, &err), -1);
+    ck_assert_str_eq(err.msg, "metrics.listen: bad listen address \"localhost\": expected "
+                              "IPv4:PORT, [IPv6]:PORT (IPv6 in brackets) or a port");
     heft_config_free(&cfg);
 }
 END_TEST
@@ -1029,6 +1148,18 @@ static TCase *finish_tcase(void)
     tcase_add_test(tc, test_config_finish_turns_concurrency_0_into_online_cores);
     tcase_add_test(tc, test_config_finish_rejects_bad_url_from_environment);
     tcase_add_test(tc, test_config_finish_rejects_max_backoff_below_backoff);
+    tcase_add_test(tc, test_config_finish_rejects_a_bad_metrics_address_from_a_flag);
+    return tc;
+}
+
+static TCase *metrics_tcase(void)
+{
+    TCase *tc = tcase_create("metrics");
+
+    tcase_add_test(tc, test_config_metrics_listen_and_refresh_are_read_from_the_file);
+    tcase_add_test(tc, test_config_bad_metrics_keys_name_file_line_and_key);
+    tcase_add_test(tc, test_listen_takes_ipv4_bracketed_ipv6_or_a_port_on_loopback);
+    tcase_add_test(tc, test_listen_bad_addresses_say_what_is_wrong);
     return tc;
 }
 
@@ -1041,6 +1172,7 @@ static Suite *config_suite(void)
     suite_add_tcase(s, queues_flag_tcase());
     suite_add_tcase(s, redis_url_tcase());
     suite_add_tcase(s, finish_tcase());
+    suite_add_tcase(s, metrics_tcase());
     return s;
 }
 

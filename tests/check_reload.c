@@ -150,6 +150,36 @@ START_TEST(test_another_redis_needs_a_restart_not_a_reload)
 }
 END_TEST
 
+/* journald keeps a line's level from its "<N>" prefix: start, a failed
+ * job, a reload, a refused reload and the stop all carry one. */
+START_TEST(test_every_line_heftd_logs_carries_a_syslog_priority)
+{
+    char *log, *line, *save;
+    int lines = 0;
+
+    h_heftd_start(&H, NULL, "-c", config, NULL);
+    h_enqueue(&H, "failing", "echo", "{\"fail_permanent\":\"nope\"}", NULL);
+    ck_assert_int_eq(h_wait_state(&H, "failing", "failed", 5000), 0);
+    reload_with("concurrency: 2\n");
+    ck_assert_int_eq(h_wait_log(&H, "reloaded:", 5000), 0);
+    reload_with("concurrency: -1\n");
+    ck_assert_int_eq(h_wait_log(&H, "the running configuration stays", 5000), 0);
+    ck_assert_int_eq(h_heftd_stop(&H, 10000), 0);
+
+    log = h_read_file(H.log, NULL);
+    ck_assert_ptr_nonnull(log);
+    for (line = strtok_r(log, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+        if (!strncmp(line, "---- heftd run", 14))
+            continue;       /* the harness's own header */
+        ck_assert_msg(line[0] == '<' && line[1] >= '0' && line[1] <= '7' && line[2] == '>',
+                      "a log line without a priority: %s", line);
+        lines++;
+    }
+    free(log);
+    ck_assert_msg(lines >= 8, "only %d log lines", lines);
+}
+END_TEST
+
 static Suite *reload_suite(void)
 {
     Suite *s = suite_create("reload");
@@ -162,6 +192,7 @@ static Suite *reload_suite(void)
     tcase_add_test(tc, test_a_refused_configuration_leaves_the_running_one);
     tcase_add_test(tc, test_a_handler_refusing_its_new_settings_leaves_the_running_configuration);
     tcase_add_test(tc, test_another_redis_needs_a_restart_not_a_reload);
+    tcase_add_test(tc, test_every_line_heftd_logs_carries_a_syslog_priority);
     suite_add_tcase(s, tc);
     return s;
 }

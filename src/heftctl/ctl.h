@@ -139,6 +139,11 @@ int ctl_unread_start(struct ctl *c, const char *stream, char *from, size_t n);
 
 /* The commands (one file per group). */
 int cmd_ping(struct ctl *c, int argc, char **argv);
+int cmd_top(struct ctl *c, int argc, char **argv);
+/* For top: the queues table (*ended: jobs ended so far, all queues) and
+ * the workers table with busy bars; exit codes as the commands'. */
+int ctl_show_queues(struct ctl *c, long long *ended);
+int ctl_show_workers(struct ctl *c);
 int cmd_queues(struct ctl *c, int argc, char **argv);
 int cmd_pause(struct ctl *c, int argc, char **argv);
 int cmd_resume(struct ctl *c, int argc, char **argv);

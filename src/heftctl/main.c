@@ -88,6 +88,10 @@ static const struct command commands[] = {
       "Jobs succeeded, failed, retried, dead and released: in total since each\n"
       "queue was created, in the 60 minutes before the current one, in the\n"
       "minute before it, and in the current minute so far.\n" },
+    { "top", cmd_top, "top [--interval MS]", "queues and workers, redrawn live until q",
+      "Needs a terminal.  Redraws every --interval ms (default 1000, at least 100)\n"
+      "the queues table, the jobs ended per second since the last frame and the\n"
+      "workers with a bar of their busy threads.  q, Escape or Ctrl-C quits.\n" },
     { "help", NULL, "help [COMMAND]", "this help, or a command's", NULL },
 };
 

@@ -320,22 +320,39 @@ static int print_human(struct ctl *c, const struct view *v)
     return rc;
 }
 
-int cmd_queues(struct ctl *c, int argc, char **argv)
+/* Load every queue and print it (JSON or table); *ended (may be NULL):
+ * jobs of all queues that ended so far (succeeded, failed, dead). */
+static int show(struct ctl *c, long long *ended)
 {
     struct view v = { NULL, 0, 0, NULL };
     int rc;
 
-    if (ctl_args(c, argc, argv, NULL, 0, 0, &rc) < 0)
-        return rc;
     if ((rc = ctl_connect(c)) != CTL_OK || (rc = load_names(c, &v)) != CTL_OK ||
         (rc = load_counts(c, &v)) != CTL_OK || (rc = load_latency(c, &v)) != CTL_OK)
         goto out;
     rc = c->json ? print_json(&v) : print_human(c, &v);
+    for (size_t i = 0; ended && i < v.n; i++)
+        *ended += v.q[i].total[0] + v.q[i].total[1] + v.q[i].total[3];
 out:
     free(v.q);
     if (v.names)
         freeReplyObject(v.names);
     return rc;
+}
+
+int ctl_show_queues(struct ctl *c, long long *ended)
+{
+    *ended = 0;
+    return show(c, ended);
+}
+
+int cmd_queues(struct ctl *c, int argc, char **argv)
+{
+    int rc;
+
+    if (ctl_args(c, argc, argv, NULL, 0, 0, &rc) < 0)
+        return rc;
+    return show(c, NULL);
 }
 
 /* ---- pause and resume ---- */

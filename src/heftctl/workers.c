@@ -150,7 +150,25 @@ static const char *const heads[] = {
     "HEARTBEAT", "STATE",
 };
 
-static void add_row(struct out_table *t, const struct worker *w, long long now_ms)
+/* "2/4", or with bars (heftctl top) "[##--] 2/4": one mark per worker
+ * thread up to 16, then scaled. */
+static void busy_cell(struct out_table *t, long long busy, long long total, int bars)
+{
+    char bar[20];
+    long long width = total < 16 ? total : 16, full, i;
+
+    if (!bars || total <= 0) {
+        out_table_add(t, OUT_PLAIN, "%lld/%lld", busy, total);
+        return;
+    }
+    full = busy >= total ? width : busy * width / total;
+    for (i = 0; i < width; i++)
+        bar[i] = i < full ? '#' : '-';
+    bar[width] = '\0';
+    out_table_add(t, busy >= total ? OUT_YELLOW : OUT_PLAIN, "[%s] %lld/%lld", bar, busy, total);
+}
+
+static void add_row(struct out_table *t, const struct worker *w, long long now_ms, int bars)
 {
     const char *host = field_str(w, "host"), *version = field_str(w, "version");
     const char *queues = field_str(w, "queues");
@@ -161,7 +179,7 @@ static void add_row(struct out_table *t, const struct worker *w, long long now_m
     out_table_add(t, OUT_PLAIN, "%lld", field_ll(w, "pid", 0));
     out_table_add(t, OUT_PLAIN, "%s", version ? version : "-");
     out_table_add(t, OUT_PLAIN, "%s", queues ? queues : "-");
-    out_table_add(t, OUT_PLAIN, "%lld/%lld", field_ll(w, "busy", 0), field_ll(w, "concurrency", 0));
+    busy_cell(t, field_ll(w, "busy", 0), field_ll(w, "concurrency", 0), bars);
     out_table_add(t, OUT_PLAIN, "%lld", field_ll(w, "processed", 0));
     out_table_add(t, OUT_PLAIN, "%lld", field_ll(w, "failed", 0));
     out_table_add(t, OUT_PLAIN, "%s", rss < 0 ? "-" : out_bytes(a, sizeof a, rss * 1024));
@@ -170,7 +188,7 @@ static void add_row(struct out_table *t, const struct worker *w, long long now_m
     out_table_add(t, w->stale ? OUT_RED : OUT_GREEN, "%s", w->stale ? "stale" : "live");
 }
 
-static int print_human(struct ctl *c, const struct view *v)
+static int print_human(struct ctl *c, const struct view *v, int bars)
 {
     struct out_table t;
     size_t i;
@@ -182,23 +200,22 @@ static int print_human(struct ctl *c, const struct view *v)
     }
     out_table_init(&t, sizeof heads / sizeof heads[0], heads, "lrllrrrrrll");
     for (i = 0; i < v->n; i++)
-        add_row(&t, &v->w[i], v->now_ms);
+        add_row(&t, &v->w[i], v->now_ms, bars);
     rc = out_table_print(&t, stdout, c->color) < 0 ? CTL_USAGE : CTL_OK;
     out_table_free(&t);
     return rc;
 }
 
-int cmd_workers(struct ctl *c, int argc, char **argv)
+/* Load the workers and print them (JSON, or a table with busy bars or not). */
+static int show(struct ctl *c, int bars)
 {
     struct view v = { NULL, NULL, 0, 0, NULL };
     int rc;
 
-    if (ctl_args(c, argc, argv, NULL, 0, 0, &rc) < 0)
-        return rc;
     if ((rc = ctl_connect(c)) != CTL_OK || (rc = load_list(c, &v)) != CTL_OK ||
         (rc = load_hashes(c, &v, c->cfg.heartbeat_ms)) != CTL_OK)
         goto out;
-    rc = c->json ? print_json(&v) : print_human(c, &v);
+    rc = c->json ? print_json(&v) : print_human(c, &v, bars);
 out:
     if (v.hashes)
         ctl_free_replies(v.hashes, v.n);
@@ -207,4 +224,18 @@ out:
     if (v.list)
         freeReplyObject(v.list);
     return rc;
+}
+
+int ctl_show_workers(struct ctl *c)
+{
+    return show(c, 1);
+}
+
+int cmd_workers(struct ctl *c, int argc, char **argv)
+{
+    int rc;
+
+    if (ctl_args(c, argc, argv, NULL, 0, 0, &rc) < 0)
+        return rc;
+    return show(c, 0);
 }

@@ -229,10 +229,16 @@ START_TEST(test_queues_counts_waiting_active_scheduled_and_dead_jobs_and_the_lat
     ck_assert_int_eq(jint(tot, "failed"), 1);
     ck_assert_int_eq(jint(tot, "dead"), 1);
     ck_assert_int_eq(jint(tot, "retried"), 0);
+    /* all of it happened today (UTC, by Redis's clock) */
+    tot = json_object_get(q, "today");
+    ck_assert_int_eq(jint(tot, "succeeded"), 1);
+    ck_assert_int_eq(jint(tot, "failed"), 1);
+    ck_assert_int_eq(jint(tot, "dead"), 1);
     json_decref(j);
 
     ck_assert_int_eq(CTL("queues"), 0);
     out_has("WAITING");
+    out_has("OK TODAY");
     out_has("LATENCY");
     ck_assert_msg(sscanf(strstr(H.run_out, "\ndefault") + 1, "default %lld %lld %lld %lld %lld %lld",
                          &waiting, &active, &scheduled, &dead, &succeeded, &failed) == 6,

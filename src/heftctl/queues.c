@@ -37,6 +37,7 @@ struct queue {
     struct band band[NBANDS];
     long long sealed, scheduled, dead;
     long long total[NTOTALS];
+    long long today[NTOTALS];   /* the same since 00:00 UTC (Redis's clock) */
     int paused;
     long long latency_ms;     /* -1: none waiting */
 };
@@ -108,6 +109,9 @@ static void append_counts(struct ctl *c, struct heft_cmd *cmd, const char *q)
     ctl_cmd_key(cmd, q, "stats");
     for (i = 0; i < NTOTALS; i++)
         heft_cmd_borrows(cmd, totals[i]);
+    heft_cmd_borrows(cmd, "d");
+    for (i = 0; i < NTOTALS; i++)
+        heft_cmd_printf(cmd, "d:%s", totals[i]);
     ctl_append(c, cmd);
 }
 
@@ -144,9 +148,21 @@ static void read_band(struct band *b, const redisReply *groups, const redisReply
     b->oldest_ms = -1;
 }
 
-static void read_counts(struct queue *q, redisReply **r)
+/* The HMGET of the stats: the totals, the day the d:* fields count (a
+ * day other than today's counts nothing today), then those fields. */
+static void read_stats(struct queue *q, const redisReply *r, long long today)
 {
-    size_t i;
+    size_t i, n = r->type == REDIS_REPLY_ARRAY ? r->elements : 0;
+    int is_today = n > NTOTALS && ctl_reply_ll(r->element[NTOTALS], -1) == today;
+
+    for (i = 0; i < NTOTALS; i++) {
+        q->total[i] = i < n ? ctl_reply_ll(r->element[i], 0) : 0;
+        q->today[i] = is_today && NTOTALS + 1 + i < n ? ctl_reply_ll(r->element[NTOTALS + 1 + i], 0) : 0;
+    }
+}
+
+static void read_counts(struct queue *q, redisReply **r, long long now_ms)
+{
     int b;
 
     for (b = 0; b < NBANDS; b++)
@@ -156,9 +172,7 @@ static void read_counts(struct queue *q, redisReply **r)
     q->scheduled = ctl_reply_ll(r[1], 0);
     q->dead = ctl_reply_ll(r[2], 0);
     q->paused = ctl_reply_ll(r[3], 0) == 1;
-    for (i = 0; i < NTOTALS; i++)
-        q->total[i] = r[4]->type == REDIS_REPLY_ARRAY && i < r[4]->elements
-                      ? ctl_reply_ll(r[4]->element[i], 0) : 0;
+    read_stats(q, r[4], now_ms / 86400000);
 }
 
 /* Round trip 2. */
@@ -178,7 +192,7 @@ static int load_counts(struct ctl *c, struct view *v)
         for (k = 2 * NBANDS; k < PER_QUEUE; k++)
             if (ctl_reply_error(r[k], v->q[i].name))
                 rc = CTL_REDIS;
-        read_counts(&v->q[i], r);
+        read_counts(&v->q[i], r, v->now_ms);
         ctl_free_replies(r, PER_QUEUE);
     }
     return rc;
@@ -255,20 +269,22 @@ static long long active(const struct queue *q)
 
 static json_t *queue_json(const struct queue *q)
 {
-    json_t *by_band = json_object(), *tot = json_object();
+    json_t *by_band = json_object(), *tot = json_object(), *today = json_object();
     size_t i;
     int b;
 
     for (b = 0; b < NBANDS; b++)
         json_object_set_new(by_band, bands[b], json_integer(q->band[b].waiting));
-    for (i = 0; i < NTOTALS; i++)
+    for (i = 0; i < NTOTALS; i++) {
         json_object_set_new(tot, totals[i], json_integer(q->total[i]));
-    return json_pack("{s:s, s:I, s:o, s:I, s:I, s:I, s:o, s:b, s:o}",
+        json_object_set_new(today, totals[i], json_integer(q->today[i]));
+    }
+    return json_pack("{s:s, s:I, s:o, s:I, s:I, s:I, s:o, s:b, s:o, s:o}",
                      "name", q->name, "waiting", (json_int_t)waiting(q),
                      "waiting_by_priority", by_band, "active", (json_int_t)active(q),
                      "scheduled", (json_int_t)q->scheduled, "dead", (json_int_t)q->dead,
                      "latency_ms", out_json_int(q->latency_ms, q->latency_ms >= 0),
-                     "paused", q->paused, "totals", tot);
+                     "paused", q->paused, "totals", tot, "today", today);
 }
 
 static int print_json(const struct view *v)
@@ -284,7 +300,7 @@ static int print_json(const struct view *v)
 
 static const char *const heads[] = {
     "QUEUE", "WAITING", "ACTIVE", "SCHEDULED", "DEAD", "SUCCEEDED", "FAILED", "RETRIED",
-    "DIED", "LATENCY", "PAUSED",
+    "DIED", "OK TODAY", "FAILED TODAY", "LATENCY", "PAUSED",
 };
 
 static int print_human(struct ctl *c, const struct view *v)
@@ -298,7 +314,7 @@ static int print_human(struct ctl *c, const struct view *v)
         printf("No queues yet: heft:queues is empty (no heftd has served one).\n");
         return CTL_OK;
     }
-    out_table_init(&t, sizeof heads / sizeof heads[0], heads, "lrrrrrrrrrl");
+    out_table_init(&t, sizeof heads / sizeof heads[0], heads, "lrrrrrrrrrrrl");
     for (i = 0; i < v->n; i++) {
         const struct queue *q = &v->q[i];
 
@@ -311,6 +327,8 @@ static int print_human(struct ctl *c, const struct view *v)
         out_table_add(&t, OUT_PLAIN, "%lld", q->total[1]);
         out_table_add(&t, OUT_PLAIN, "%lld", q->total[2]);
         out_table_add(&t, OUT_PLAIN, "%lld", q->total[3]);
+        out_table_add(&t, OUT_PLAIN, "%lld", q->today[0]);
+        out_table_add(&t, OUT_PLAIN, "%lld", q->today[1] + q->today[3]);
         out_table_add(&t, OUT_PLAIN, "%s", q->latency_ms < 0 ? "-" :
                       out_duration(lat, sizeof lat, q->latency_ms));
         out_table_add(&t, q->paused ? OUT_YELLOW : OUT_PLAIN, "%s", q->paused ? "paused" : "no");

@@ -84,23 +84,28 @@ for band = 1, 3 do
     redis.call('XDEL', KEYS[band], unpack(done[band]))
   end
 end
--- The totals, and the same counts per minute for rates: a ring of 60
--- slots in the stats hash, slot m:S (S = minute % 60) holding the minute
--- (ms / 60000) its fields m:S:NAME count.
+-- The totals, and the same counts per window of time in the stats hash:
+-- for rates a ring of 60 minutes, slot m:S (S = minute % 60) holding the
+-- minute (ms / 60000) its fields m:S:NAME count; for "today" the field d
+-- holding the day (ms / 86400000, UTC) the fields d:NAME count.  A window
+-- holding another minute or day is emptied before it counts again.
 local names = { ok = 'succeeded', fail = 'failed', dead = 'dead', retry = 'retried', release = 'released' }
-local minute = math.floor(now / 60000)
-local slot = 'm:' .. (minute % 60)
+local minute, day = math.floor(now / 60000), math.floor(now / 86400000)
+local windows = { { 'm:' .. (minute % 60), minute }, { 'd', day } }
 local fresh = false
 for k, c in pairs(counts) do
   if c > 0 then
-    if not fresh and redis.call('HGET', KEYS[6], slot) ~= tostring(minute) then
-      redis.call('HDEL', KEYS[6], slot .. ':succeeded', slot .. ':failed', slot .. ':dead',
-                 slot .. ':retried', slot .. ':released')
-      redis.call('HSET', KEYS[6], slot, minute)
+    for _, w in ipairs(windows) do
+      local p = w[1]
+      if not fresh and redis.call('HGET', KEYS[6], p) ~= tostring(w[2]) then
+        redis.call('HDEL', KEYS[6], p .. ':succeeded', p .. ':failed', p .. ':dead',
+                   p .. ':retried', p .. ':released')
+        redis.call('HSET', KEYS[6], p, w[2])
+      end
+      redis.call('HINCRBY', KEYS[6], p .. ':' .. names[k], c)
     end
     fresh = true
     redis.call('HINCRBY', KEYS[6], names[k], c)
-    redis.call('HINCRBY', KEYS[6], slot .. ':' .. names[k], c)
   end
 end
 return 1

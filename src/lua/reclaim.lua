@@ -30,14 +30,16 @@ local function bury(job, reply, id, attempt, code, msg, opts, ...)
   end
   redis.call('PUBLISH', ARGV[3], json)
   redis.call('HINCRBY', KEYS[3], 'dead', 1)
-  local minute = math.floor(now / 60000)     -- the per-minute ring, as finish.lua keeps it
-  local slot = 'm:' .. (minute % 60)
-  if redis.call('HGET', KEYS[3], slot) ~= tostring(minute) then
-    redis.call('HDEL', KEYS[3], slot .. ':succeeded', slot .. ':failed', slot .. ':dead',
-               slot .. ':retried', slot .. ':released')
-    redis.call('HSET', KEYS[3], slot, minute)
+  -- the per-minute ring and today's counts, as finish.lua keeps them
+  local minute, day = math.floor(now / 60000), math.floor(now / 86400000)
+  for _, w in ipairs({ { 'm:' .. (minute % 60), minute }, { 'd', day } }) do
+    if redis.call('HGET', KEYS[3], w[1]) ~= tostring(w[2]) then
+      redis.call('HDEL', KEYS[3], w[1] .. ':succeeded', w[1] .. ':failed', w[1] .. ':dead',
+                 w[1] .. ':retried', w[1] .. ':released')
+      redis.call('HSET', KEYS[3], w[1], w[2])
+    end
+    redis.call('HINCRBY', KEYS[3], w[1] .. ':dead', 1)
   end
-  redis.call('HINCRBY', KEYS[3], slot .. ':dead', 1)
   buried = buried + 1
 end
 for j = 0, (#ARGV - 3) / 5 - 1 do

@@ -193,6 +193,8 @@ static void fill_queue(void)
     h_enqueue(&H, "d1", "echo", "{\"fail\":\"flaky\"}", "{\"attempts\":1}");
     ck_assert_int_eq(h_wait_state(&H, "d1", "dead", 10000), 0);
     enqueue_and_wait("ok1", "{}", "succeeded");
+    h_enqueue(&H, "r1", "echo", "{\"fail\":\"flaky\"}", "{\"attempts\":3,\"backoff\":600000}");
+    ck_assert_int_eq(h_wait_state(&H, "r1", "retrying", 10000), 0);
     h_enqueue(&H, "s1", "echo", "{\"sleep_ms\":20000}", NULL);
     ck_assert_int_eq(h_wait_state(&H, "s1", "active", 10000), 0);
     h_enqueue(&H, "w1", "echo", "{}", NULL);
@@ -202,10 +204,10 @@ static void fill_queue(void)
     h_sleep_ms(400);
 }
 
-START_TEST(test_queues_counts_waiting_active_scheduled_and_dead_jobs_and_the_latency)
+START_TEST(test_queues_counts_waiting_active_delayed_retrying_and_dead_jobs_and_the_latency)
 {
     json_t *j, *q, *tot, *band;
-    long long waiting, active, scheduled, dead, succeeded, failed;
+    long long waiting, active, delayed, retrying, dead, succeeded, failed;
 
     fill_queue();
     ck_assert_int_eq(CTL("queues", "--json"), 0);
@@ -219,7 +221,9 @@ START_TEST(test_queues_counts_waiting_active_scheduled_and_dead_jobs_and_the_lat
     ck_assert_int_eq(jint(band, "normal"), 2);
     ck_assert_int_eq(jint(band, "low"), 0);
     ck_assert_int_eq(jint(q, "active"), 1);
-    ck_assert_int_eq(jint(q, "scheduled"), 1);
+    ck_assert_int_eq(jint(q, "scheduled"), 2);
+    ck_assert_int_eq(jint(q, "delayed"), 1);
+    ck_assert_int_eq(jint(q, "retrying"), 1);
     ck_assert_int_eq(jint(q, "dead"), 1);
     ck_assert_msg(jint(q, "latency_ms") >= 400 && jint(q, "latency_ms") < 10000, "latency %lld",
                   jint(q, "latency_ms"));
@@ -228,7 +232,7 @@ START_TEST(test_queues_counts_waiting_active_scheduled_and_dead_jobs_and_the_lat
     ck_assert_int_eq(jint(tot, "succeeded"), 1);
     ck_assert_int_eq(jint(tot, "failed"), 1);
     ck_assert_int_eq(jint(tot, "dead"), 1);
-    ck_assert_int_eq(jint(tot, "retried"), 0);
+    ck_assert_int_eq(jint(tot, "retried"), 1);
     /* all of it happened today (UTC, by Redis's clock) */
     tot = json_object_get(q, "today");
     ck_assert_int_eq(jint(tot, "succeeded"), 1);
@@ -240,12 +244,13 @@ START_TEST(test_queues_counts_waiting_active_scheduled_and_dead_jobs_and_the_lat
     out_has("WAITING");
     out_has("OK TODAY");
     out_has("LATENCY");
-    ck_assert_msg(sscanf(strstr(H.run_out, "\ndefault") + 1, "default %lld %lld %lld %lld %lld %lld",
-                         &waiting, &active, &scheduled, &dead, &succeeded, &failed) == 6,
+    ck_assert_msg(sscanf(strstr(H.run_out, "\ndefault") + 1, "default %lld %lld %lld %lld %lld %lld %lld",
+                         &waiting, &active, &delayed, &retrying, &dead, &succeeded, &failed) == 7,
                   "no row for default:\n%s", H.run_out);
     ck_assert_int_eq(waiting, 3);
     ck_assert_int_eq(active, 1);
-    ck_assert_int_eq(scheduled, 1);
+    ck_assert_int_eq(delayed, 1);
+    ck_assert_int_eq(retrying, 1);
     ck_assert_int_eq(dead, 1);
     ck_assert_int_eq(succeeded, 1);
     ck_assert_int_eq(failed, 1);
@@ -1051,7 +1056,7 @@ static Suite *heftctl_suite(void)
     tcase_add_test(tc, test_help_lists_every_command_and_explains_each);
     tcase_add_test(tc, test_the_config_file_and_redis_flag_choose_redis_as_for_heftd);
     tcase_add_test(tc, test_queues_without_any_heftd_says_there_are_none);
-    tcase_add_test(tc, test_queues_counts_waiting_active_scheduled_and_dead_jobs_and_the_latency);
+    tcase_add_test(tc, test_queues_counts_waiting_active_delayed_retrying_and_dead_jobs_and_the_latency);
     tcase_add_test(tc, test_workers_lists_the_live_heftd_and_marks_a_killed_one_stale);
     tcase_add_test(tc, test_job_shows_a_finished_job_with_its_result_and_blob_size);
     tcase_add_test(tc, test_job_shows_the_error_code_and_message_of_a_failed_job);

@@ -19,6 +19,9 @@
 #include "out.h"
 
 #define NBANDS 3
+/* Delayed and retrying jobs share heft:{Q}:delayed: they are told apart by
+ * their hashes' state, read in one pipelined round trip, up to this many. */
+#define SPLIT_MAX 10000
 #define PER_QUEUE (NBANDS * 2 + 5)     /* replies of round trip 2 per queue */
 
 static const char *const bands[NBANDS] = { "high", "normal", "low" };
@@ -36,6 +39,7 @@ struct queue {
     const char *name;         /* in the SMEMBERS reply */
     struct band band[NBANDS];
     long long sealed, scheduled, dead;
+    long long retrying;       /* -1: not counted (more than SPLIT_MAX scheduled) */
     long long total[NTOTALS];
     long long today[NTOTALS];   /* the same since 00:00 UTC (Redis's clock) */
     int paused;
@@ -233,6 +237,55 @@ static void append_oldest(struct ctl *c, const struct view *v)
 }
 
 /* Round trip 3, read: each queue's latency is its oldest band's. */
+/* The retrying jobs of one queue's schedule: ZRANGE, then every hash's
+ * state in one pipeline. */
+static int count_retrying(struct ctl *c, struct queue *q)
+{
+    struct heft_cmd cmd = HEFT_CMD_INIT;
+    redisReply *ids = NULL, *st;
+    size_t i;
+    int rc;
+
+    q->retrying = q->scheduled > 0 ? -1 : 0;
+    if (q->scheduled <= 0 || q->scheduled > SPLIT_MAX)
+        return CTL_OK;
+    heft_cmd_borrows(&cmd, "ZRANGE");
+    ctl_cmd_key(&cmd, q->name, "delayed");
+    heft_cmd_borrows(&cmd, "0");
+    heft_cmd_borrows(&cmd, "-1");
+    ctl_append(c, &cmd);
+    if ((rc = ctl_replies(c, &ids, 1)) != CTL_OK || ids->type != REDIS_REPLY_ARRAY)
+        goto out;
+    for (i = 0; i < ids->elements; i++) {
+        heft_cmd_reset(&cmd);
+        heft_cmd_borrows(&cmd, "HGET");
+        heft_cmd_printf(&cmd, "heft:{%s}:job:%s", q->name, ids->element[i]->str);
+        heft_cmd_borrows(&cmd, "state");
+        ctl_append(c, &cmd);
+    }
+    q->retrying = 0;
+    for (i = 0; i < ids->elements && rc == CTL_OK; i++) {
+        if ((rc = ctl_replies(c, &st, 1)) != CTL_OK)
+            break;
+        q->retrying += st->type == REDIS_REPLY_STRING && !strcmp(st->str, "retrying");
+        freeReplyObject(st);
+    }
+out:
+    if (ids)
+        freeReplyObject(ids);
+    heft_cmd_free(&cmd);
+    return rc;
+}
+
+static int load_schedules(struct ctl *c, struct view *v)
+{
+    int rc = CTL_OK;
+
+    for (size_t i = 0; i < v->n && rc == CTL_OK; i++)
+        rc = count_retrying(c, &v->q[i]);
+    return rc;
+}
+
 static int load_latency(struct ctl *c, struct view *v)
 {
     redisReply *r;
@@ -279,10 +332,13 @@ static json_t *queue_json(const struct queue *q)
         json_object_set_new(tot, totals[i], json_integer(q->total[i]));
         json_object_set_new(today, totals[i], json_integer(q->today[i]));
     }
-    return json_pack("{s:s, s:I, s:o, s:I, s:I, s:I, s:o, s:b, s:o, s:o}",
+    return json_pack("{s:s, s:I, s:o, s:I, s:I, s:o, s:o, s:I, s:o, s:b, s:o, s:o}",
                      "name", q->name, "waiting", (json_int_t)waiting(q),
                      "waiting_by_priority", by_band, "active", (json_int_t)active(q),
-                     "scheduled", (json_int_t)q->scheduled, "dead", (json_int_t)q->dead,
+                     "scheduled", (json_int_t)q->scheduled,
+                     "delayed", out_json_int(q->scheduled - q->retrying, q->retrying >= 0),
+                     "retrying", out_json_int(q->retrying, q->retrying >= 0),
+                     "dead", (json_int_t)q->dead,
                      "latency_ms", out_json_int(q->latency_ms, q->latency_ms >= 0),
                      "paused", q->paused, "totals", tot, "today", today);
 }
@@ -299,8 +355,8 @@ static int print_json(const struct view *v)
 }
 
 static const char *const heads[] = {
-    "QUEUE", "WAITING", "ACTIVE", "SCHEDULED", "DEAD", "SUCCEEDED", "FAILED", "RETRIED",
-    "DIED", "OK TODAY", "FAILED TODAY", "LATENCY", "PAUSED",
+    "QUEUE", "WAITING", "ACTIVE", "DELAYED", "RETRYING", "DEAD", "SUCCEEDED", "FAILED",
+    "RETRIED", "DIED", "OK TODAY", "FAILED TODAY", "LATENCY", "PAUSED",
 };
 
 static int print_human(struct ctl *c, const struct view *v)
@@ -314,14 +370,20 @@ static int print_human(struct ctl *c, const struct view *v)
         printf("No queues yet: heft:queues is empty (no heftd has served one).\n");
         return CTL_OK;
     }
-    out_table_init(&t, sizeof heads / sizeof heads[0], heads, "lrrrrrrrrrrrl");
+    out_table_init(&t, sizeof heads / sizeof heads[0], heads, "lrrrrrrrrrrrrl");
     for (i = 0; i < v->n; i++) {
         const struct queue *q = &v->q[i];
 
         out_table_add(&t, OUT_PLAIN, "%s", q->name);
         out_table_add(&t, OUT_PLAIN, "%lld", waiting(q));
         out_table_add(&t, OUT_PLAIN, "%lld", active(q));
-        out_table_add(&t, OUT_PLAIN, "%lld", q->scheduled);
+        if (q->retrying >= 0) {
+            out_table_add(&t, OUT_PLAIN, "%lld", q->scheduled - q->retrying);
+            out_table_add(&t, OUT_PLAIN, "%lld", q->retrying);
+        } else {            /* too many to tell apart: together, under DELAYED */
+            out_table_add(&t, OUT_PLAIN, "%lld*", q->scheduled);
+            out_table_add(&t, OUT_PLAIN, "*");
+        }
         out_table_add(&t, q->dead ? OUT_RED : OUT_PLAIN, "%lld", q->dead);
         out_table_add(&t, OUT_PLAIN, "%lld", q->total[0]);
         out_table_add(&t, OUT_PLAIN, "%lld", q->total[1]);
@@ -334,6 +396,11 @@ static int print_human(struct ctl *c, const struct view *v)
         out_table_add(&t, q->paused ? OUT_YELLOW : OUT_PLAIN, "%s", q->paused ? "paused" : "no");
     }
     rc = out_table_print(&t, stdout, c->color) < 0 ? CTL_USAGE : CTL_OK;
+    for (i = 0; i < v->n && rc == CTL_OK; i++)
+        if (v->q[i].retrying < 0) {
+            printf("* more than %d delayed and retrying jobs: counted together\n", SPLIT_MAX);
+            break;
+        }
     out_table_free(&t);
     return rc;
 }
@@ -346,7 +413,8 @@ static int show(struct ctl *c, long long *ended)
     int rc;
 
     if ((rc = ctl_connect(c)) != CTL_OK || (rc = load_names(c, &v)) != CTL_OK ||
-        (rc = load_counts(c, &v)) != CTL_OK || (rc = load_latency(c, &v)) != CTL_OK)
+        (rc = load_counts(c, &v)) != CTL_OK || (rc = load_latency(c, &v)) != CTL_OK ||
+        (rc = load_schedules(c, &v)) != CTL_OK)
         goto out;
     rc = c->json ? print_json(&v) : print_human(c, &v);
     for (size_t i = 0; ended && i < v.n; i++)

@@ -24,6 +24,7 @@
 
 #include "job.h"
 #include "link.h"
+#include "reply.h"
 
 /* heftd's own keys; no job may read them (payloads, results). */
 #define OWN_PREFIX "heft:"
@@ -152,15 +153,6 @@ static int replies(struct heft_jobredis *r, redisReply **out, int n)
     return rc;
 }
 
-static void free_replies(redisReply **rs, int n)
-{
-    int i;
-
-    for (i = 0; i < n; i++)
-        if (rs[i])
-            freeReplyObject(rs[i]);
-}
-
 static int error_reply(struct heft_jobredis *r, const redisReply *x)
 {
     return fail(r, HEFT_REDIS_EREPLY, "redis: %.200s", x->str);
@@ -210,11 +202,11 @@ static int session_open(struct heft_jobredis *r, const void *key, size_t keylen,
     if (append_plain(r, "UNWATCH") < 0 || append_key_cmd(r, "WATCH", 0, 0, 0) < 0 ||
         append_key_cmd(r, "TYPE", 0, 0, 0) < 0 || append_key_cmd(r, "STRLEN", 0, 0, 0) < 0 ||
         replies(r, rs, 4) < 0) {
-        free_replies(rs, 4);
+        heft_replies_free(rs, 4);
         return unavailable(r);
     }
     rc = judge_open(r, rs, len);
-    free_replies(rs, 4);
+    heft_replies_free(rs, 4);
     if (rc != HEFT_REDIS_OK)
         end_session(r);
     else
@@ -269,7 +261,7 @@ static int session_close(struct heft_jobredis *r)
     if (!r->key)
         return fail(r, HEFT_REDIS_EINVAL, "close without open");
     if (append_plain(r, "MULTI") < 0 || append_plain(r, "EXEC") < 0 || replies(r, rs, 2) < 0) {
-        free_replies(rs, 2);
+        heft_replies_free(rs, 2);
         return unavailable(r);
     }
     if (rs[1]->type == REDIS_REPLY_NIL)
@@ -278,7 +270,7 @@ static int session_close(struct heft_jobredis *r)
         rc = error_reply(r, rs[0]);
     else if (rs[1]->type == REDIS_REPLY_ERROR)
         rc = error_reply(r, rs[1]);
-    free_replies(rs, 2);
+    heft_replies_free(rs, 2);
     end_session(r);
     return rc;
 }

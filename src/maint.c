@@ -26,6 +26,7 @@
 #include "daemon.h"
 #include "link.h"
 #include "log.h"
+#include "reply.h"
 #include "metrics.h"
 
 #define SCAN_BATCH 100
@@ -274,19 +275,9 @@ static void publish_progress(struct maint *m)
 
 /* ---- reclaiming jobs of dead workers ---- */
 
-static const redisReply *field(const redisReply *fields, const char *name)
-{
-    size_t i;
-
-    for (i = 0; fields && i + 1 < fields->elements; i += 2)
-        if (fields->element[i]->type == REDIS_REPLY_STRING && !strcmp(fields->element[i]->str, name))
-            return fields->element[i + 1];
-    return NULL;
-}
-
 static void borrow_field(struct heft_cmd *c, const redisReply *fields, const char *name)
 {
-    const redisReply *v = field(fields, name);
+    const redisReply *v = heft_reply_field(fields, name);
 
     if (v && v->type == REDIS_REPLY_STRING)
         heft_cmd_borrow(c, v->str, v->len);
@@ -353,7 +344,7 @@ static void reclaim_entries(struct maint *m, const struct heft_queue *q, int ban
 
         if (!entry_ok(e))
             continue;
-        id = field(e->element[1], "id");
+        id = heft_reply_field(e->element[1], "id");
         reclaim_job_keys(m, q, id ? id->str : "");
     }
     reclaim_args(m, q);

@@ -19,6 +19,7 @@
 #ifndef HEFT_METRICS_H
 #define HEFT_METRICS_H
 
+#include "reply.h"
 #include <stdatomic.h>
 #include <stddef.h>
 
@@ -50,12 +51,6 @@ struct heft_queue_gauges {
     atomic_llong oldest_ms;                 /* -1: nothing waiting */
 };
 
-/* Per-band scratch of a refresh (maintenance thread only). */
-struct heft_band_scan {
-    long long waiting;
-    char from[80];                          /* XRANGE start: after last-delivered-id */
-};
-
 struct MHD_Daemon;
 
 struct heft_metrics {
@@ -70,7 +65,7 @@ struct heft_metrics {
 
     /* maintenance thread only */
     long long next_refresh_ms;              /* CLOCK_MONOTONIC */
-    struct heft_band_scan *scan;            /* [queue * HEFT_NBANDS + band] */
+    struct heft_stream_depth *scan;         /* [queue * HEFT_NBANDS + band] */
 
     /* main thread only */
     struct MHD_Daemon *http;

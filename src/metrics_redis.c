@@ -27,48 +27,6 @@
 
 /* ---- reading replies ---- */
 
-static const redisReply *reply_field(const redisReply *map, const char *name)
-{
-    size_t i;
-
-    for (i = 0; map && map->type == REDIS_REPLY_ARRAY && i + 1 < map->elements; i += 2)
-        if (map->element[i]->type == REDIS_REPLY_STRING && !strcmp(map->element[i]->str, name))
-            return map->element[i + 1];
-    return NULL;
-}
-
-static long long reply_ll(const redisReply *r, long long otherwise)
-{
-    if (r && r->type == REDIS_REPLY_INTEGER)
-        return r->integer;
-    if (r && r->type == REDIS_REPLY_STRING)
-        return atoll(r->str);
-    return otherwise;
-}
-
-/* The group "heft" in an XINFO GROUPS reply; NULL when the stream has none. */
-static const redisReply *heft_group(const redisReply *groups)
-{
-    const redisReply *name;
-    size_t i;
-
-    for (i = 0; groups->type == REDIS_REPLY_ARRAY && i < groups->elements; i++) {
-        name = reply_field(groups->element[i], "name");
-        if (name && name->type == REDIS_REPLY_STRING && !strcmp(name->str, "heft"))
-            return groups->element[i];
-    }
-    return NULL;
-}
-
-static void free_replies(redisReply **r, size_t n)
-{
-    size_t i;
-
-    for (i = 0; i < n; i++)
-        if (r[i])
-            freeReplyObject(r[i]);
-}
-
 /* n replies into r; -1 (and none kept) when the link broke. */
 static int read_replies(struct heft_link *l, redisReply **r, size_t n)
 {
@@ -77,7 +35,7 @@ static int read_replies(struct heft_link *l, redisReply **r, size_t n)
     memset(r, 0, n * sizeof *r);
     for (i = 0; i < n; i++)
         if (!(r[i] = heft_link_reply(l))) {
-            free_replies(r, i);
+            heft_replies_free(r, i);
             return -1;
         }
     return 0;
@@ -116,25 +74,6 @@ static void append_depths(struct heft_daemon *d, struct heft_link *l)
     heft_cmd_free(&c);
 }
 
-/* Waiting: the group's lag when Redis knows it, else the entries not
- * pending (heftd deletes an entry when it acknowledges it).  Returns the
- * band's pending (taken, not finished) count. */
-static long long scan_band(struct heft_band_scan *s, const redisReply *groups,
-                           const redisReply *xlen)
-{
-    const redisReply *g = heft_group(groups);
-    const redisReply *last = g ? reply_field(g, "last-delivered-id") : NULL;
-    long long pending = g ? reply_ll(reply_field(g, "pending"), 0) : 0;
-    long long lag = g ? reply_ll(reply_field(g, "lag"), -1) : -1;
-
-    s->waiting = lag >= 0 ? lag : reply_ll(xlen, 0) - pending;
-    if (s->waiting < 0)
-        s->waiting = 0;
-    snprintf(s->from, sizeof s->from, "%s%s", last && last->type == REDIS_REPLY_STRING ? "(" : "-",
-             last && last->type == REDIS_REPLY_STRING ? last->str : "");
-    return pending;
-}
-
 static void store_depths(struct heft_metrics *m, size_t q, redisReply **r)
 {
     struct heft_queue_gauges *g = &m->queues[q];
@@ -142,24 +81,17 @@ static void store_depths(struct heft_metrics *m, size_t q, redisReply **r)
     int b;
 
     for (b = 0; b < HEFT_NBANDS; b++) {
-        struct heft_band_scan *s = &m->scan[q * HEFT_NBANDS + (size_t)b];
+        struct heft_stream_depth *s = &m->scan[q * HEFT_NBANDS + (size_t)b];
 
-        active += scan_band(s, r[2 * b], r[2 * b + 1]);
+        heft_stream_depth(s, r[2 * b], r[2 * b + 1]);
+        active += s->pending;
         waiting += s->waiting;
     }
     r += 2 * HEFT_NBANDS;
     atomic_store(&g->depth[HEFT_DEPTH_WAITING], waiting);
-    atomic_store(&g->depth[HEFT_DEPTH_ACTIVE], active + reply_ll(r[0], 0));
-    atomic_store(&g->depth[HEFT_DEPTH_SCHEDULED], reply_ll(r[1], 0));
-    atomic_store(&g->depth[HEFT_DEPTH_DEAD], reply_ll(r[2], 0));
-}
-
-/* Redis's clock in ms, from a TIME reply; -1 if it is not one. */
-static long long time_ms(const redisReply *r)
-{
-    if (r->type != REDIS_REPLY_ARRAY || r->elements != 2)
-        return -1;
-    return reply_ll(r->element[0], 0) * 1000 + reply_ll(r->element[1], 0) / 1000;
+    atomic_store(&g->depth[HEFT_DEPTH_ACTIVE], active + heft_reply_ll(r[0], 0));
+    atomic_store(&g->depth[HEFT_DEPTH_SCHEDULED], heft_reply_ll(r[1], 0));
+    atomic_store(&g->depth[HEFT_DEPTH_DEAD], heft_reply_ll(r[2], 0));
 }
 
 static int read_depths(struct heft_daemon *d, struct heft_link *l, long long *now_ms)
@@ -170,32 +102,18 @@ static int read_depths(struct heft_daemon *d, struct heft_link *l, long long *no
     append_depths(d, l);
     if (!(t = heft_link_reply(l)))
         return -1;
-    *now_ms = time_ms(t);
+    *now_ms = heft_reply_time_ms(t);
     freeReplyObject(t);
     for (q = 0; q < d->nqueues; q++) {
         if (read_replies(l, r, PER_QUEUE) < 0)
             return -1;
         store_depths(d->metrics, q, r);
-        free_replies(r, PER_QUEUE);
+        heft_replies_free(r, PER_QUEUE);
     }
     return 0;
 }
 
 /* ---- round trip 2: the oldest waiting job ---- */
-
-/* The ms part of the id of the one entry of an XRANGE reply; -1 if none. */
-static long long entry_ms(const redisReply *r)
-{
-    const redisReply *e;
-
-    if (r->type != REDIS_REPLY_ARRAY || r->elements < 1)
-        return -1;
-    e = r->element[0];
-    if (e->type != REDIS_REPLY_ARRAY || e->elements < 1 ||
-        e->element[0]->type != REDIS_REPLY_STRING)
-        return -1;
-    return atoll(e->element[0]->str);
-}
 
 static void append_oldest(struct heft_daemon *d, struct heft_link *l)
 {
@@ -205,7 +123,7 @@ static void append_oldest(struct heft_daemon *d, struct heft_link *l)
 
     for (q = 0; q < d->nqueues; q++)
         for (b = 0; b < HEFT_NBANDS; b++) {
-            const struct heft_band_scan *s = &d->metrics->scan[q * HEFT_NBANDS + (size_t)b];
+            const struct heft_stream_depth *s = &d->metrics->scan[q * HEFT_NBANDS + (size_t)b];
 
             if (s->waiting <= 0)
                 continue;
@@ -236,7 +154,7 @@ static int read_oldest(struct heft_daemon *d, struct heft_link *l, long long now
                 continue;
             if (!(r = heft_link_reply(l)))
                 return -1;
-            ms = entry_ms(r);
+            ms = heft_reply_entry_ms(r);
             freeReplyObject(r);
             if (ms >= 0 && now_ms >= 0 && now_ms - ms > oldest)
                 oldest = now_ms - ms;

@@ -136,17 +136,6 @@ int ctl_append(struct ctl *c, struct heft_cmd *cmd)
     return rc;
 }
 
-void ctl_free_replies(redisReply **r, size_t n)
-{
-    size_t i;
-
-    for (i = 0; i < n; i++)
-        if (r[i]) {
-            freeReplyObject(r[i]);
-            r[i] = NULL;
-        }
-}
-
 int ctl_replies(struct ctl *c, redisReply **out, size_t n)
 {
     size_t i;
@@ -156,7 +145,7 @@ int ctl_replies(struct ctl *c, redisReply **out, size_t n)
     for (i = 0; i < n; i++)
         if (!(out[i] = heft_link_reply(c->link))) {
             lost(c);
-            ctl_free_replies(out, n);
+            heft_replies_free(out, n);
             return CTL_REDIS;
         }
     return CTL_OK;
@@ -174,10 +163,10 @@ int ctl_replies_timed(struct ctl *c, redisReply **out, size_t n, long long *now_
     if ((rc = ctl_replies(c, out, n)) != CTL_OK)
         return rc;
     if ((rc = ctl_replies(c, &t, 1)) != CTL_OK) {
-        ctl_free_replies(out, n);
+        heft_replies_free(out, n);
         return rc;
     }
-    *now_ms = ctl_time_ms(t);
+    *now_ms = heft_reply_time_ms(t);
     freeReplyObject(t);
     return CTL_OK;
 }
@@ -190,36 +179,8 @@ int ctl_reply_error(const redisReply *r, const char *what)
     return 1;
 }
 
-long long ctl_time_ms(const redisReply *r)
-{
-    if (!r || r->type != REDIS_REPLY_ARRAY || r->elements != 2 ||
-        r->element[0]->type != REDIS_REPLY_STRING || r->element[1]->type != REDIS_REPLY_STRING)
-        return -1;
-    return atoll(r->element[0]->str) * 1000 + atoll(r->element[1]->str) / 1000;
-}
 
-const redisReply *ctl_reply_field(const redisReply *map, const char *name)
-{
-    size_t i;
 
-    if (!map || map->type != REDIS_REPLY_ARRAY)
-        return NULL;
-    for (i = 0; i + 1 < map->elements; i += 2)
-        if (map->element[i]->type == REDIS_REPLY_STRING && !strcmp(map->element[i]->str, name))
-            return map->element[i + 1];
-    return NULL;
-}
-
-long long ctl_reply_ll(const redisReply *r, long long dflt)
-{
-    long long v;
-
-    if (r && r->type == REDIS_REPLY_INTEGER)
-        return r->integer;
-    if (r && r->type == REDIS_REPLY_STRING && ctl_parse_ll(r->str, LLONG_MIN, LLONG_MAX, &v) == 0)
-        return v;
-    return dflt;
-}
 
 const char *ctl_reply_str(const redisReply *r)
 {

@@ -18,6 +18,7 @@
 #include "cmd.h"
 #include "config.h"
 #include "link.h"
+#include "reply.h"
 
 /* Documented in docs/heftctl.md; scripts rely on them. */
 enum ctl_exit {
@@ -65,19 +66,12 @@ redisReply *ctl_call(struct ctl *c, struct heft_cmd *cmd);
 int ctl_append(struct ctl *c, struct heft_cmd *cmd);
 /* Read n queued replies into out[]; CTL_OK or CTL_REDIS (all freed). */
 int ctl_replies(struct ctl *c, redisReply **out, size_t n);
-void ctl_free_replies(redisReply **r, size_t n);
 /* The same after queueing TIME too: *now_ms is Redis's clock, the one
  * ages are measured with. */
 int ctl_replies_timed(struct ctl *c, redisReply **out, size_t n, long long *now_ms);
 /* An error reply: print it and return 1. */
 int ctl_reply_error(const redisReply *r, const char *what);
-/* A TIME reply in ms since the epoch, or -1. */
-long long ctl_time_ms(const redisReply *r);
-/* In a flat name/value array (HGETALL, XINFO), the value of name or NULL. */
-const redisReply *ctl_reply_field(const redisReply *map, const char *name);
-/* An integer reply, or a string holding one; dflt for anything else. */
-long long ctl_reply_ll(const redisReply *r, long long dflt);
-/* A string reply's text, or NULL. */
+/* A string reply's text, or NULL (fields, integers, TIME: reply.h). */
 const char *ctl_reply_str(const redisReply *r);
 
 /* A command's own flags: long options (each with a short letter or a

@@ -106,7 +106,7 @@ static int load_keys(struct ctl *c, struct job *j)
     if ((rc = ctl_replies_timed(c, r, 2, &j->now_ms)) != CTL_OK)
         return rc;
     j->keys = r[0];
-    j->blob_bytes = ctl_reply_ll(r[1], 0);
+    j->blob_bytes = heft_reply_ll(r[1], 0);
     freeReplyObject(r[1]);
     if (ctl_reply_error(r[0], "HKEYS") || r[0]->type != REDIS_REPLY_ARRAY)
         return CTL_REDIS;
@@ -165,7 +165,7 @@ static const char *payload(const struct job *j)
     if (get(j, "payload") || !e || e->type != REDIS_REPLY_ARRAY || e->elements != 1 ||
         e->element[0]->type != REDIS_REPLY_ARRAY || e->element[0]->elements != 2)
         return get(j, "payload");
-    return ctl_reply_str(ctl_reply_field(e->element[0]->element[1], "payload"));
+    return ctl_reply_str(heft_reply_field(e->element[0]->element[1], "payload"));
 }
 
 /* A JSON text as JSON, a text that is not as a string, NULL as null. */

@@ -39,7 +39,7 @@ struct lister {
 
 void ctl_page_free(struct ctl_page *p)
 {
-    ctl_free_replies(p->held, p->nheld);
+    heft_replies_free(p->held, p->nheld);
     memset(p, 0, sizeof *p);
 }
 
@@ -57,7 +57,7 @@ static const char *entry_job_id(const redisReply *e)
 {
     if (e->type != REDIS_REPLY_ARRAY || e->elements != 2)
         return NULL;
-    return ctl_reply_str(ctl_reply_field(e->element[1], "id"));
+    return ctl_reply_str(heft_reply_field(e->element[1], "id"));
 }
 
 static void next_after(struct ctl_page *p, const redisReply *entry_id, size_t got, size_t asked)
@@ -168,7 +168,7 @@ static const char *hf(const redisReply *h, size_t k)
 
 static json_t *hf_int(const redisReply *h, size_t k)
 {
-    long long v = ctl_reply_ll(h->element[k], -1);
+    long long v = heft_reply_ll(h->element[k], -1);
 
     return out_json_int(v, hf(h, k) != NULL);
 }
@@ -177,7 +177,7 @@ static json_t *hf_int(const redisReply *h, size_t k)
 static json_t *make_row(const struct lister *l, const char *id, const char *state,
                         const char *worker, const redisReply *h)
 {
-    long long created = ctl_reply_ll(h->element[3], -1);
+    long long created = heft_reply_ll(h->element[3], -1);
 
     return json_pack("{s:s, s:o, s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}",
                      "id", id, "type", out_json_str(hf(h, 1)), "state", state,
@@ -244,8 +244,8 @@ int ctl_unread_start(struct ctl *c, const char *stream, char *from, size_t n)
     if (!r)
         return CTL_REDIS;
     for (i = 0; r->type == REDIS_REPLY_ARRAY && i < r->elements; i++)
-        if ((name = ctl_reply_str(ctl_reply_field(r->element[i], "name"))) && !strcmp(name, "heft"))
-            last = ctl_reply_str(ctl_reply_field(r->element[i], "last-delivered-id"));
+        if ((name = ctl_reply_str(heft_reply_field(r->element[i], "name"))) && !strcmp(name, "heft"))
+            last = ctl_reply_str(heft_reply_field(r->element[i], "last-delivered-id"));
     snprintf(from, n, last ? "(%s" : "-", last);
     freeReplyObject(r);
     return CTL_OK;
@@ -449,7 +449,7 @@ static int list(struct ctl *c, struct lister *l)
     heft_cmd_free(&cmd);
     if (!t)
         return CTL_REDIS;
-    l->now_ms = ctl_time_ms(t);
+    l->now_ms = heft_reply_time_ms(t);
     freeReplyObject(t);
     for (i = 0; i < sizeof order / sizeof order[0] && rc == CTL_OK; i++)
         if (!l->state || !strcmp(l->state, order[i]) ||

@@ -28,16 +28,9 @@ static const char *const bands[NBANDS] = { "high", "normal", "low" };
 static const char *const totals[] = { "succeeded", "failed", "retried", "dead", "released" };
 #define NTOTALS (sizeof totals / sizeof totals[0])
 
-struct band {
-    long long waiting;
-    long long pending;
-    char from[80];            /* XRANGE start of the waiting entries */
-    long long oldest_ms;      /* -1: none waiting */
-};
-
 struct queue {
     const char *name;         /* in the SMEMBERS reply */
-    struct band band[NBANDS];
+    struct heft_stream_depth band[NBANDS];
     long long sealed, scheduled, dead;
     long long retrying;       /* -1: not counted (more than SPLIT_MAX scheduled) */
     long long total[NTOTALS];
@@ -119,49 +112,16 @@ static void append_counts(struct ctl *c, struct heft_cmd *cmd, const char *q)
     ctl_append(c, cmd);
 }
 
-/* The group "heft" in an XINFO GROUPS reply (an error when no stream). */
-static const redisReply *heft_group(const redisReply *groups)
-{
-    size_t i;
-
-    for (i = 0; groups->type == REDIS_REPLY_ARRAY && i < groups->elements; i++) {
-        const char *name = ctl_reply_str(ctl_reply_field(groups->element[i], "name"));
-
-        if (name && !strcmp(name, "heft"))
-            return groups->element[i];
-    }
-    return NULL;
-}
-
-/* Waiting: the group's lag when Redis knows it, else the entries not
- * pending (heftd deletes an entry when it acknowledges it). */
-static void read_band(struct band *b, const redisReply *groups, const redisReply *xlen)
-{
-    const redisReply *g = heft_group(groups);
-    const char *last = g ? ctl_reply_str(ctl_reply_field(g, "last-delivered-id")) : NULL;
-    long long len = ctl_reply_ll(xlen, 0), lag = g ? ctl_reply_ll(ctl_reply_field(g, "lag"), -1) : -1;
-
-    b->pending = g ? ctl_reply_ll(ctl_reply_field(g, "pending"), 0) : 0;
-    b->waiting = lag >= 0 ? lag : len - b->pending;
-    if (b->waiting < 0)
-        b->waiting = 0;
-    if (last)
-        snprintf(b->from, sizeof b->from, "(%s", last);
-    else
-        snprintf(b->from, sizeof b->from, "-");
-    b->oldest_ms = -1;
-}
-
 /* The HMGET of the stats: the totals, the day the d:* fields count (a
  * day other than today's counts nothing today), then those fields. */
 static void read_stats(struct queue *q, const redisReply *r, long long today)
 {
     size_t i, n = r->type == REDIS_REPLY_ARRAY ? r->elements : 0;
-    int is_today = n > NTOTALS && ctl_reply_ll(r->element[NTOTALS], -1) == today;
+    int is_today = n > NTOTALS && heft_reply_ll(r->element[NTOTALS], -1) == today;
 
     for (i = 0; i < NTOTALS; i++) {
-        q->total[i] = i < n ? ctl_reply_ll(r->element[i], 0) : 0;
-        q->today[i] = is_today && NTOTALS + 1 + i < n ? ctl_reply_ll(r->element[NTOTALS + 1 + i], 0) : 0;
+        q->total[i] = i < n ? heft_reply_ll(r->element[i], 0) : 0;
+        q->today[i] = is_today && NTOTALS + 1 + i < n ? heft_reply_ll(r->element[NTOTALS + 1 + i], 0) : 0;
     }
 }
 
@@ -170,12 +130,12 @@ static void read_counts(struct queue *q, redisReply **r, long long now_ms)
     int b;
 
     for (b = 0; b < NBANDS; b++)
-        read_band(&q->band[b], r[2 * b], r[2 * b + 1]);
+        heft_stream_depth(&q->band[b], r[2 * b], r[2 * b + 1]);
     r += 2 * NBANDS;
-    q->sealed = ctl_reply_ll(r[0], 0);
-    q->scheduled = ctl_reply_ll(r[1], 0);
-    q->dead = ctl_reply_ll(r[2], 0);
-    q->paused = ctl_reply_ll(r[3], 0) == 1;
+    q->sealed = heft_reply_ll(r[0], 0);
+    q->scheduled = heft_reply_ll(r[1], 0);
+    q->dead = heft_reply_ll(r[2], 0);
+    q->paused = heft_reply_ll(r[3], 0) == 1;
     read_stats(q, r[4], now_ms / 86400000);
 }
 
@@ -197,22 +157,9 @@ static int load_counts(struct ctl *c, struct view *v)
             if (ctl_reply_error(r[k], v->q[i].name))
                 rc = CTL_REDIS;
         read_counts(&v->q[i], r, v->now_ms);
-        ctl_free_replies(r, PER_QUEUE);
+        heft_replies_free(r, PER_QUEUE);
     }
     return rc;
-}
-
-/* The ms part of a stream entry id "1732612345678-0". */
-static long long entry_ms(const redisReply *xrange)
-{
-    const redisReply *e;
-
-    if (!xrange || xrange->type != REDIS_REPLY_ARRAY || xrange->elements < 1)
-        return -1;
-    e = xrange->element[0];
-    if (e->type != REDIS_REPLY_ARRAY || e->elements < 1 || e->element[0]->type != REDIS_REPLY_STRING)
-        return -1;
-    return atoll(e->element[0]->str);
 }
 
 /* Round trip 3, asked: the oldest waiting entry of each band that has one. */
@@ -301,7 +248,7 @@ static int load_latency(struct ctl *c, struct view *v)
                 continue;
             if ((rc = ctl_replies(c, &r, 1)) != CTL_OK)
                 return rc;
-            ms = entry_ms(r);
+            ms = heft_reply_entry_ms(r);
             freeReplyObject(r);
             if (ms >= 0 && v->now_ms - ms > v->q[i].latency_ms)
                 v->q[i].latency_ms = v->now_ms - ms < 0 ? 0 : v->now_ms - ms;
@@ -458,7 +405,7 @@ static int queue_known(struct ctl *c, const char *cmdname, const char *q)
     if (!r || ctl_reply_error(r, "SISMEMBER"))
         goto out;
     rc = CTL_OK;
-    if (ctl_reply_ll(r, 0) != 1) {
+    if (heft_reply_ll(r, 0) != 1) {
         fprintf(stderr, "heftctl %s: no queue \"%s\" (not in heft:queues)\n", cmdname, q);
         rc = CTL_NOT_FOUND;
     }

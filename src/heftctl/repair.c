@@ -213,7 +213,7 @@ static long long bound(struct ctl *c, const char *key, int stream)
     heft_cmd_borrows(&cmd, key);
     r = ctl_call(c, &cmd);
     heft_cmd_free(&cmd);
-    n = r ? ctl_reply_ll(r, -1) : -1;
+    n = r ? heft_reply_ll(r, -1) : -1;
     if (r)
         freeReplyObject(r);
     return n;

@@ -78,14 +78,14 @@ static void read_stats(const redisReply *h, long long now_min, long long *w)
     int slot;
 
     for (k = 0; k < NCOUNTERS; k++)
-        w[W_TOTAL * NCOUNTERS + k] = ctl_reply_ll(ctl_reply_field(h, counters[k]), 0);
+        w[W_TOTAL * NCOUNTERS + k] = heft_reply_ll(heft_reply_field(h, counters[k]), 0);
     for (slot = 0; slot < RING; slot++) {
         for (k = 0; k < NCOUNTERS; k++) {
             snprintf(name, sizeof name, "m:%d:%s", slot, counters[k]);
-            v[k] = ctl_reply_ll(ctl_reply_field(h, name), 0);
+            v[k] = heft_reply_ll(heft_reply_field(h, name), 0);
         }
         snprintf(name, sizeof name, "m:%d", slot);
-        add_slot(w, ctl_reply_ll(ctl_reply_field(h, name), -1), now_min, v);
+        add_slot(w, heft_reply_ll(heft_reply_field(h, name), -1), now_min, v);
     }
 }
 
@@ -113,7 +113,7 @@ static int load(struct ctl *c, char **names, size_t n, long long *rows, long lon
             for (k = 0; k < per; k++)
                 sum[k] += rows[i * per + k];
         }
-    ctl_free_replies(r, rc == CTL_OK ? n : 0);
+    heft_replies_free(r, rc == CTL_OK ? n : 0);
     free(r);
     return rc;
 }
@@ -206,7 +206,7 @@ int cmd_stats(struct ctl *c, int argc, char **argv)
     if (!(names = queue_names(c, one)))
         goto out;
     rc = CTL_NOT_FOUND;
-    if (one && (names->elements != 1 || ctl_reply_ll(names->element[0], 0) != 1)) {
+    if (one && (names->elements != 1 || heft_reply_ll(names->element[0], 0) != 1)) {
         fprintf(stderr, "heftctl stats: no queue \"%s\" (not in heft:queues)\n", one);
         goto out;
     }

@@ -35,12 +35,12 @@ struct view {
 
 static long long field_ll(const struct worker *w, const char *name, long long dflt)
 {
-    return ctl_reply_ll(ctl_reply_field(w->hash, name), dflt);
+    return heft_reply_ll(heft_reply_field(w->hash, name), dflt);
 }
 
 static const char *field_str(const struct worker *w, const char *name)
 {
-    return ctl_reply_str(ctl_reply_field(w->hash, name));
+    return ctl_reply_str(heft_reply_field(w->hash, name));
 }
 
 /* Round trip 1: the names with their last heartbeats, and the clock. */
@@ -218,7 +218,7 @@ static int show(struct ctl *c, int bars)
     rc = c->json ? print_json(&v) : print_human(c, &v, bars);
 out:
     if (v.hashes)
-        ctl_free_replies(v.hashes, v.n);
+        heft_replies_free(v.hashes, v.n);
     free(v.hashes);
     free(v.w);
     if (v.list)

@@ -13,8 +13,10 @@
  *                 allocate_cbk/free_cbk (heft before this comparison)
  *   reused-thp    the same buffer mmap'ed on 2 MiB boundaries and
  *                 madvise(MADV_HUGEPAGE) (heft's libargon2 path now)
- *   sodium        libsodium's crypto_pwhash_argon2id (SIMD; mmaps per hash;
- *                 heft's path where transparent huge pages are "always")
+ *   sodium        libsodium's crypto_pwhash_argon2id (SIMD; mmaps fresh
+ *                 memory for every hash)
+ *   sodium-lent   the same on reused-thp's buffer, lent to the mapping
+ *                 libsodium makes (jobs/password/lend.c: heft's path now)
  *   gcrypt        libgcrypt's gcry_kdf_open(GCRY_KDF_ARGON2, GCRY_KDF_ARGON2ID)
  *   fresh-hugetlb, gcrypt-hugetlb
  *                 fresh and gcrypt run again in a child process started with
@@ -22,7 +24,8 @@
  *                 its large mappings for huge pages: an environment setting of
  *                 the process, no system setting)
  *   heft          what jobs/password/argon2.c does (pw_argon2_hash, its PHC
- *                 string included): reused-thp, or sodium under THP "always"
+ *                 string included): sodium-lent where libsodium's memory can
+ *                 be lent (its engine is noted on stderr)
  *   bcrypt        libxcrypt's bcrypt at --bcrypt-cost (not argon2: the raw
  *                 reference of bench/compare-password.sh)
  *
@@ -161,6 +164,21 @@ static int opt_sodium(const struct run *r, uint8_t *out, size_t cap)
                                   (size_t)r->m_kib * 1024, crypto_pwhash_ALG_ARGON2ID13);
 }
 
+static int opt_sodium_lent(const struct run *r, uint8_t *out, size_t cap)
+{
+    size_t bytes = (size_t)r->m_kib * 1024, lent;
+    uint8_t *mem;
+    int rc;
+
+    if (buf_alloc_thp(&mem, bytes) != ARGON2_OK)
+        return -1;
+    pw_lend_open(mem, bytes);
+    rc = opt_sodium(r, out, cap);
+    lent = pw_lend_close();
+    explicit_bzero(mem, lent);  /* as heft does */
+    return rc == 0 && lent ? 0 : -1;
+}
+
 static int opt_gcrypt(const struct run *r, uint8_t *out, size_t cap)
 {
     /* Its parameters: output length, passes, memory in KiB, lanes. */
@@ -228,6 +246,7 @@ static const struct choice choices[] = {
     { "reused", opt_reused, 1, NULL, NULL, NULL },
     { "reused-thp", opt_reused_thp, 1, NULL, NULL, NULL },
     { "sodium", opt_sodium, 1, NULL, NULL, NULL },
+    { "sodium-lent", opt_sodium_lent, 1, NULL, NULL, NULL },
     { "gcrypt", opt_gcrypt, 1, NULL, NULL, NULL },
     { "fresh-hugetlb", NULL, 1, NULL, "glibc.malloc.hugetlb=1", "fresh" },
     { "gcrypt-hugetlb", NULL, 1, NULL, "glibc.malloc.hugetlb=1", "gcrypt" },
@@ -236,7 +255,17 @@ static const struct choice choices[] = {
 };
 #define NCHOICES (sizeof choices / sizeof choices[0])
 /* What runs without --only: the argon2id options. */
-#define DEFAULT_ONLY "fresh,reused,reused-thp,sodium,gcrypt,fresh-hugetlb,gcrypt-hugetlb,heft"
+#define DEFAULT_ONLY \
+    "fresh,reused,reused-thp,sodium,sodium-lent,gcrypt,fresh-hugetlb,gcrypt-hugetlb,heft"
+
+/* The library pw_argon2_hash uses for these parameters, as argon2.c picks
+ * it. */
+static const char *heft_engine(void)
+{
+    if (pw_lend_works())
+        return "libsodium, lent huge-page memory";
+    return pw_thp_always() ? "libsodium (THP always)" : "libargon2, huge-page memory";
+}
 
 static double now_s(void)
 {
@@ -341,6 +370,8 @@ static int run_option(const struct choice *opt, const struct run *r)
     }
     if (!opt->compares && w[0].last[0])
         fprintf(stderr, "argon2-compare: %s: e.g. %s\n", opt->name, w[0].last);
+    if (opt->hash == opt_heft)
+        fprintf(stderr, "argon2-compare: heft's engine: %s\n", heft_engine());
     double n = (double)hashes * threads;
     printf("option=%s threads=%d hashes=%d ms_per_hash=%.1f hashes_per_s=%.2f "
            "cpu_ms_per_hash=%.1f minflt_per_hash=%.0f ok=%s\n", opt->name, threads,
@@ -387,8 +418,8 @@ static void usage(FILE *f)
 {
     fprintf(f, "usage: argon2-compare [--hashes N] [--warmup W] [--threads T] [--memory KIB]\n"
                "                      [--iterations T] [--bcrypt-cost C] [--only NAME,...]\n"
-               "NAME: fresh reused reused-thp sodium gcrypt fresh-hugetlb gcrypt-hugetlb heft"
-               " bcrypt\n(defaults: every NAME but bcrypt, 20 hashes after 2 warm-up ones per"
+               "NAME: fresh reused reused-thp sodium sodium-lent gcrypt fresh-hugetlb\n"
+               "      gcrypt-hugetlb heft bcrypt\n(defaults: every NAME but bcrypt, 20 hashes after 2 warm-up ones per"
                " thread,\n1 thread, 65536 KiB, 3 iterations, bcrypt cost 12)\n");
 }
 

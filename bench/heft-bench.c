@@ -54,7 +54,7 @@
 #define MAX_CLIENTS 256
 #define MAX_WORKERS 256        /* heartbeats read per RSS sample */
 #define MAX_REPORTS 5          /* job failures described on stderr */
-#define POLL_NS (1 * MS)       /* drain: heft:{Q}:stats polling period */
+#define POLL_MS 1              /* drain: heft:{Q}:stats polling period (default) */
 #define CHECK_BATCH 1000       /* drain: job hashes read per pipeline */
 #define STEADY_OPTS "{\"reply\":true}"   /* steady: BLPOP needs the reply list */
 
@@ -99,6 +99,7 @@ struct bench {
     enum bench_mode mode;
     int rate_set;
     double rate, timeout_s;
+    double poll_ms;             /* drain: how often the counters are read */
     long pid;
     struct heft_buf payload;
     json_t *payload_json;
@@ -131,6 +132,7 @@ static const char usage_text[] =
     "usage: heft-bench [--redis URL] [--queue Q] [--jobs N] [--clients C]\n"
     "                  [--mode drain|steady] [--rate R] [--type T]\n"
     "                  [--payload JSON|@FILE] [--timeout S] [--pid PID]\n"
+    "                  [--poll-ms MS]\n"
     "\n"
     "  --redis URL      redis://[user:pass@]host:port/db or unix:///path\n"
     "                   (default: $HEFT_REDIS_URL, else redis://127.0.0.1:6379)\n"
@@ -145,6 +147,9 @@ static const char usage_text[] =
     "  --timeout S      give up after S seconds without progress (default: 120)\n"
     "  --pid PID        read heftd's RSS from /proc/PID (default: $HEFTD_PID, else\n"
     "                   from heftd's heartbeats in Redis)\n"
+    "  --poll-ms MS     drain only: read the queue's counters every MS ms to see\n"
+    "                   the end (default: 1; for jobs of many ms, more spares\n"
+    "                   the CPU they share with heftd)\n"
     "  --help           show this help\n"
     "\n"
     "Prints one line: mode= jobs= seconds= jobs_per_s= p50_ms= p99_ms=\n"
@@ -290,6 +295,7 @@ static int apply_opt(struct bench *b, int opt, const char *arg)
     case 'p': b->payload_arg = arg; return 0;
     case 'R': b->rate_set = 1; return parse_seconds("--rate", arg, 1e7, &b->rate);
     case 'T': return parse_seconds("--timeout", arg, 86400 * 7, &b->timeout_s);
+    case 'i': return parse_seconds("--poll-ms", arg, 10000, &b->poll_ms);
     case 'n':
         if (parse_count("--jobs", arg, MAX_JOBS, &v) < 0)
             return -1;
@@ -413,7 +419,8 @@ static int parse_args(struct bench *b, int argc, char **argv)
         { "mode", required_argument, NULL, 'm' },    { "rate", required_argument, NULL, 'R' },
         { "type", required_argument, NULL, 't' },    { "payload", required_argument, NULL, 'p' },
         { "timeout", required_argument, NULL, 'T' }, { "pid", required_argument, NULL, 'P' },
-        { "help", no_argument, NULL, 'h' },          { NULL, 0, NULL, 0 }
+        { "poll-ms", required_argument, NULL, 'i' }, { "help", no_argument, NULL, 'h' },
+        { NULL, 0, NULL, 0 }
     };
     int opt, rc = -1;
 
@@ -1193,7 +1200,7 @@ static long long stats_poll(struct bench *b, redisContext *mon)
     return sum;
 }
 
-/* The timed window: poll the counters every POLL_NS until they grew by
+/* The timed window: poll the counters every --poll-ms until they grew by
  * want, or stayed still for --timeout.  drained_ns is the local time of the
  * poll that saw the last growth.  RSS is sampled on the way. */
 static void drain_wait(struct bench *b, redisContext *mon, size_t want)
@@ -1205,7 +1212,7 @@ static void drain_wait(struct bench *b, redisContext *mon, size_t want)
 
     b->drained_ns = b->release_ns;
     while (b->drained < want && !atomic_load(&b->stop)) {
-        due += POLL_NS;
+        due += (uint64_t)(b->poll_ms * (double)MS);
         ts = ns_to_ts(due);
         clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL);
         if ((sum = stats_poll(b, mon)) < 0)
@@ -1589,6 +1596,7 @@ int main(int argc, char **argv)
     b.jobs = 10000;
     b.clients = 4;
     b.timeout_s = 120;
+    b.poll_ms = POLL_MS;
     b.rss_kb = -1;
     signal(SIGPIPE, SIG_IGN);
     json_object_seed(0);   /* before any thread touches jansson */

@@ -1,29 +1,24 @@
 /*
  * jobs/password/argon2.c - argon2id, computed by the fastest of two Debian
  * libraries that can compute it (bench/README.md has the comparison,
- * issue 4 the goal):
+ * issue 4 the goal), both on memory each worker thread keeps between jobs:
+ * otherwise every hash takes a fresh 64 MiB and faults in every page of
+ * it, about half of the time of a hash.  The thread's arena is grown to the
+ * largest memory seen and kept until the thread exits; it is mapped on 2 MiB
+ * boundaries and advised for transparent huge pages (MADV_HUGEPAGE, which
+ * the kernel's default "madvise" mode honours): argon2 reads blocks all over
+ * its 64 MiB, and with 4 KiB pages most reads miss the TLB.  It is wiped
+ * after every hash, so no password-derived block outlives its job.
  *
- * - libargon2 (the reference implementation; Debian builds its portable
- *   code) with the memory of each worker thread kept between jobs: it
- *   would otherwise take a fresh 64 MiB from malloc for every hash and fault
- *   in every page of it, about half of the time of a hash.  Through
- *   argon2_context's allocate_cbk/free_cbk it gets this thread's buffer,
- *   grown to the largest memory seen and kept until the thread exits; the
- *   buffer is mapped on 2 MiB boundaries and advised for transparent huge
- *   pages (MADV_HUGEPAGE, which the kernel's default "madvise" mode
- *   honours): argon2 reads blocks all over its 64 MiB, and with 4 KiB pages
- *   most reads miss the TLB.  It is wiped after every hash, so no
- *   password-derived block outlives its job.
  * - libsodium's crypto_pwhash_argon2id (AVX-512, AVX2 or SSSE3 code picked
- *   at run time), when the kernel gives every large mapping huge pages
- *   (transparent_hugepage "always"): libsodium maps fresh memory for each
- *   hash, which with 4 KiB pages costs 16,000 page faults and the TLB
- *   misses, and then it is slower than libargon2 above; with huge pages it
- *   is about twice as fast.  Its raw API only takes 16-byte salts, one lane
- *   and keys of 16 bytes or more: any other hash (p > 1, another salt
- *   length, as other libraries write) goes through libargon2.  Its memory
- *   is unmapped after each hash (1.0.18 does not wipe it first; the kernel
- *   zeroes pages before it hands them out again).
+ *   at run time), about twice as fast as libargon2 on the same memory.  It
+ *   takes no memory, so the arena is lent to the mapping it makes
+ *   (lend.c).  Its raw API only takes 16-byte salts, one lane and keys of
+ *   16 bytes or more: any other hash (p > 1, another salt length, as other
+ *   libraries write) goes through libargon2.
+ * - libargon2 (the reference implementation; Debian builds its portable
+ *   code), which gets the arena through argon2_context's
+ *   allocate_cbk/free_cbk.
  *
  * The PHC string: libargon2 does not export its encoder apart from
  * argon2id_hash_encoded, which cannot take the callbacks; so the string is
@@ -55,11 +50,12 @@ struct arena {
 
 /* The key is created once and never changes: only the value behind it is
  * per thread.  Which engine hashes of one lane use is also decided once:
- * it depends only on the kernel's setting. */
+ * libsodium when its memory can be lent, or when the kernel gives every
+ * large mapping huge pages anyway. */
 static pthread_key_t arena_key;
 static pthread_once_t arena_once = PTHREAD_ONCE_INIT;
-static int thp_always;
 static int sodium_ok;
+static int sodium_fast;
 
 static void arena_free(void *p)
 {
@@ -83,12 +79,36 @@ int pw_thp_always(void)
     return strstr(buf, "[always]") != NULL;
 }
 
+/* Whether libsodium's argon2 takes lent memory: one hash with its least
+ * memory (8 KiB) on a loan of a buffer of this stack. */
+static int lend_probe(void)
+{
+    _Alignas(64) uint8_t mem[8192];
+    static const unsigned char salt[crypto_pwhash_argon2id_SALTBYTES];
+    unsigned char key[crypto_pwhash_argon2id_BYTES_MIN];
+    size_t lent;
+    int rc;
+
+    pw_lend_open(mem, sizeof mem);
+    rc = crypto_pwhash_argon2id(key, sizeof key, "", 0, salt, 1, sizeof mem,
+                                crypto_pwhash_ALG_ARGON2ID13);
+    lent = pw_lend_close();
+    explicit_bzero(mem, sizeof mem);
+    return rc == 0 && lent > 0;
+}
+
 static void arena_key_create(void)
 {
     if (pthread_key_create(&arena_key, arena_free) != 0)
         abort();        /* only when the process is out of keys at start */
-    thp_always = pw_thp_always();
     sodium_ok = sodium_init() >= 0;
+    sodium_fast = sodium_ok && (lend_probe() || pw_thp_always());
+}
+
+int pw_lend_works(void)
+{
+    pthread_once(&arena_once, arena_key_create);
+    return sodium_ok && lend_probe();
 }
 
 uint8_t *pw_huge_map(size_t bytes, size_t *cap)
@@ -179,9 +199,35 @@ static int sodium_can(const struct pw_params *p, size_t saltlen, size_t keylen)
 }
 
 enum pw_argon2_engine pw_argon2_pick(const struct pw_params *p, size_t saltlen, size_t keylen,
-                                     int thp)
+                                     int fast)
 {
-    return thp && sodium_can(p, saltlen, keylen) ? PW_ENGINE_LIBSODIUM : PW_ENGINE_LIBARGON2;
+    return fast && sodium_can(p, saltlen, keylen) ? PW_ENGINE_LIBSODIUM : PW_ENGINE_LIBARGON2;
+}
+
+/* libsodium's key, on this thread's arena when it can be lent (else on
+ * the memory libsodium maps itself: slower, the same key). */
+static int sodium_key(const struct pw_params *p, const unsigned char *pwd, size_t len,
+                      const unsigned char *salt, unsigned char *key, size_t keylen)
+{
+    size_t bytes = (size_t)p->v[PW_ARGON2_M] * 1024, lent;
+    uint8_t *mem = NULL;
+    int rc, error;
+
+    if (arena_alloc(&mem, bytes) == ARGON2_OK)
+        pw_lend_open(mem, bytes);
+    errno = 0;      /* EINVAL for parameters, else its mmap's error */
+    rc = crypto_pwhash_argon2id(key, keylen, (const char *)pwd, len, salt,
+                                (unsigned long long)p->v[PW_ARGON2_T], bytes,
+                                crypto_pwhash_ALG_ARGON2ID13);
+    error = errno;
+    /* libsodium does not wipe its memory (the kernel zeroed a fresh
+     * mapping before it was used again); a lent one is wiped here. */
+    lent = pw_lend_close();
+    if (lent)
+        explicit_bzero(mem, lent);
+    if (rc != 0)
+        return error == EINVAL ? ARGON2_INCORRECT_PARAMETER : ARGON2_MEMORY_ALLOCATION_ERROR;
+    return ARGON2_OK;
 }
 
 int pw_argon2_key(enum pw_argon2_engine engine, const struct pw_params *p,
@@ -192,17 +238,11 @@ int pw_argon2_key(enum pw_argon2_engine engine, const struct pw_params *p,
 
     pthread_once(&arena_once, arena_key_create);
     if (engine == PW_ENGINE_AUTO)
-        engine = sodium_ok ? pw_argon2_pick(p, saltlen, keylen, thp_always) : PW_ENGINE_LIBARGON2;
+        engine = pw_argon2_pick(p, saltlen, keylen, sodium_fast);
     if (engine == PW_ENGINE_LIBSODIUM) {
         if (!sodium_ok || !sodium_can(p, saltlen, keylen))
             return ARGON2_INCORRECT_PARAMETER;
-        errno = 0;      /* EINVAL for parameters, else its mmap's error */
-        if (crypto_pwhash_argon2id(key, keylen, (const char *)pwd, len, salt,
-                                   (unsigned long long)p->v[PW_ARGON2_T],
-                                   (size_t)p->v[PW_ARGON2_M] * 1024,
-                                   crypto_pwhash_ALG_ARGON2ID13) != 0)
-            return errno == EINVAL ? ARGON2_INCORRECT_PARAMETER : ARGON2_MEMORY_ALLOCATION_ERROR;
-        return ARGON2_OK;
+        return sodium_key(p, pwd, len, salt, key, keylen);
     }
     context_init(&ctx, p, pwd, len, salt, saltlen, key, keylen);
     return argon2_ctx(&ctx, Argon2_id);

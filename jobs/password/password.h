@@ -38,8 +38,9 @@ enum pw_param {
 #define PW_MAX_HASH 256
 
 /* Which library computes an argon2id key.  AUTO: libsodium
- * where it is the faster and can compute the key (pw_argon2_pick with the
- * kernel's transparent huge page setting), else libargon2. */
+ * where it is the faster and can compute the key (pw_argon2_pick: where
+ * its memory can be lent, or the kernel gives it huge pages), else
+ * libargon2. */
 enum pw_argon2_engine { PW_ENGINE_AUTO, PW_ENGINE_LIBARGON2, PW_ENGINE_LIBSODIUM };
 
 struct pw_params {
@@ -102,11 +103,28 @@ int pw_argon2_hash(const struct pw_params *p, const unsigned char *pwd, size_t l
 int pw_argon2_verify(const struct pw_params *p, const unsigned char *pwd, size_t len,
                      int *valid, struct hash_err *err);
 /* The engine AUTO picks for p (its argon2_version, lanes) and these salt
- * and key lengths, thp saying whether the kernel gives every large mapping
- * huge pages (transparent_hugepage "always": pw_thp_always). */
+ * and key lengths, fast saying whether libsodium gets reused or huge-page
+ * memory: pw_lend_works, or the kernel gives every large mapping huge
+ * pages (transparent_hugepage "always": pw_thp_always). */
 enum pw_argon2_engine pw_argon2_pick(const struct pw_params *p, size_t saltlen, size_t keylen,
-                                     int thp);
+                                     int fast);
 int pw_thp_always(void);
+/* Whether libsodium's argon2 hashes on memory lent to it (lend.c): it
+ * does when it maps its memory with mmap and this process's mmap is
+ * lend.c's. */
+int pw_lend_works(void);
+
+/* ---- lend.c ---- */
+
+/* Lends mem (cap bytes, 64-byte aligned) to the first private anonymous
+ * read-write mmap this thread makes that fits, until pw_lend_close; the
+ * munmap of it then does nothing.  One loan per thread at a time. */
+void pw_lend_open(uint8_t *mem, size_t cap);
+/* Ends the loan: the length the mapping that took the memory asked for,
+ * or 0 if none did.  The caller wipes what was lent. */
+size_t pw_lend_close(void);
+/* How many loans of this thread a mapping took (tests, benchmarks). */
+unsigned long pw_lend_taken(void);
 /* bytes of fresh memory (munmap it with *cap), rounded up to whole 2 MiB
  * huge pages, starting on one and advised MADV_HUGEPAGE, so that all of it
  * can be huge pages: each worker thread's argon2 memory; NULL when mmap

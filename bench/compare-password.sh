@@ -40,8 +40,9 @@
 #   last      R rounds of: heftd --concurrency 1 for N/2 argon2id hashes
 #             (ms per hash per worker thread, issue 4's goal: 60 ms, sized
 #             on another machine), then on one thread bench/argon2-compare's
-#             fresh (libargon2 as a naive caller gets it) and sodium
-#             (libsodium as it comes) for N/8 hashes each; the medians, and
+#             fresh (libargon2 as a naive caller gets it), sodium
+#             (libsodium as it comes) and heft (heft's own code in a bare
+#             loop) for N/8 hashes each; the medians, and
 #             how many times faster heftd is than each and than
 #             @node-rs/argon2 per core, beside the ratios the goal was sized
 #             with (314, 108 and 42 ms against 60)
@@ -282,7 +283,7 @@ while [ "$k" -lt "$rounds" ]; do
     heft argon2id "$((argon2_n / 2))" "{\"password\":\"$password\",\"algorithm\":\"argon2id\"}"
     [ -z "$heft_rate" ] || awk -v r="$heft_rate" 'BEGIN { printf "%.1f\n", 1000 / r }' >> "$tmp/one.heft"
     # The peers of the goal on one thread, in the same round.
-    if bounded "$tmp/one.run" "$tmp/one.err" bench/argon2-compare --only fresh,sodium \
+    if bounded "$tmp/one.run" "$tmp/one.err" bench/argon2-compare --only fresh,sodium,heft \
             --hashes "$((argon2_n / 8 > 0 ? argon2_n / 8 : 1))"; then
         cat "$tmp/one.run" >> "$tmp/one.out"
     else
@@ -317,7 +318,8 @@ echo
 echo "heftd's overhead against the raw library on 2 threads (target: under 5 %):$overhead"
 echo "argon2id through heftd with 1 worker thread: ${one_thread:-failed} ms per hash" \
     "(goal: at most 60 on the issue's machine; engine: $engine; medians of $rounds rounds)"
-echo "the same on one thread in the same rounds: libargon2 on fresh memory $(slower "$(one_ms fresh)" 314);" \
+echo "the same on one thread in the same rounds: heft's pw_argon2_hash in a bare loop $(one_ms heft) ms;" \
+    "libargon2 on fresh memory $(slower "$(one_ms fresh)" 314);" \
     "libsodium as it comes $(slower "$(one_ms sodium)" 108);" \
     "@node-rs/argon2 per core $(slower "${noders_ms:-}" 42)"
 echo "(argon2id m=65536 KiB t=3 p=1, bcrypt cost 12; every side on the machine's 2 cores.)"

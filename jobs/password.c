@@ -32,6 +32,9 @@ static int pw_init(const json_t *settings, void **state, struct heft_init_error 
 
     if (!pol)
         return HEFT_ERR;
+    /* libsodium's start and the check of its lent memory, before the
+     * first job rather than inside it. */
+    pw_argon2_prepare();
     *state = pol;
     return HEFT_OK;
 }

@@ -105,6 +105,11 @@ static void arena_key_create(void)
     sodium_fast = sodium_ok && (lend_probe() || pw_thp_always());
 }
 
+void pw_argon2_prepare(void)
+{
+    pthread_once(&arena_once, arena_key_create);
+}
+
 int pw_lend_works(void)
 {
     pthread_once(&arena_once, arena_key_create);

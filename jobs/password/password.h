@@ -98,6 +98,9 @@ int pw_parse(const char *hash, struct pw_params *p, struct hash_err *err);
 /* ---- the algorithms: hash writes the string into out[PW_MAX_HASH];
  * verify sets *valid.  Both return 0, or -1 with err filled. ---- */
 
+/* Starts libsodium and picks the engine of AUTO, once per process (else
+ * done by the first hash). */
+void pw_argon2_prepare(void);
 int pw_argon2_hash(const struct pw_params *p, const unsigned char *pwd, size_t len, char *out,
                    struct hash_err *err);
 int pw_argon2_verify(const struct pw_params *p, const unsigned char *pwd, size_t len,

@@ -738,6 +738,42 @@ START_TEST(test_jobs_stops_at_the_limit_filters_by_type_and_refuses_unindexed_st
 }
 END_TEST
 
+START_TEST(test_jobs_pages_on_from_where_a_listing_stopped_with_offset)
+{
+    char whole[1024], paged[1024] = "", off[16];
+    int more = 1;
+    json_t *j;
+
+    fill_every_state();
+    j = JOBS("--limit", "50");
+    snprintf(whole, sizeof whole, "%s", listed_ids(j));
+    json_decref(j);
+    /* Pages of two, end to end, are the whole listing, each job once. */
+    for (int offset = 0; more; offset += 2) {
+        snprintf(off, sizeof off, "%d", offset);
+        j = JOBS("--limit", "2", "--offset", off);
+        ck_assert_int_eq(jint(j, "offset"), offset);
+        if (*listed_ids(j))
+            snprintf(paged + strlen(paged), sizeof paged - strlen(paged), "%s%s",
+                     *paged ? "," : "", listed_ids(j));
+        more = json_is_true(json_object_get(j, "more"));
+        json_decref(j);
+    }
+    ck_assert_str_eq(paged, whole);
+    /* The table says where the next page starts. */
+    ck_assert_int_eq(CTL("jobs", "default", "--state", "waiting", "--limit", "2"), 0);
+    out_has("(jobs 1 to 2; more may match: --offset 2)");
+    ck_assert_int_eq(CTL("jobs", "default", "--state", "waiting", "--limit", "1", "--offset", "1"), 0);
+    out_has("w1");
+    out_has("(jobs 2 to 2; more may match: --offset 2)");
+    j = JOBS("--state", "waiting", "--offset", "3");
+    ck_assert_int_eq(json_array_size(json_object_get(j, "jobs")), 0);
+    json_decref(j);
+    ck_assert_int_eq(CTL("jobs", "default", "--offset", "-1"), 1);
+    err_has("--offset: a number from 0 to 10000");
+}
+END_TEST
+
 /* ---- retry ---- */
 
 START_TEST(test_retry_runs_a_dead_job_again_and_it_succeeds)
@@ -1075,6 +1111,7 @@ static Suite *heftctl_suite(void)
     tcase_add_test(tc, test_result_refuses_to_write_binary_to_a_terminal);
     tcase_add_test(tc, test_jobs_lists_each_state_from_its_stream_or_set_with_the_json_shape);
     tcase_add_test(tc, test_jobs_stops_at_the_limit_filters_by_type_and_refuses_unindexed_states);
+    tcase_add_test(tc, test_jobs_pages_on_from_where_a_listing_stopped_with_offset);
     tcase_add_test(tc, test_retry_runs_a_dead_job_again_and_it_succeeds);
     tcase_add_test(tc, test_retry_puts_a_failed_job_back_to_waiting_with_its_payload);
     tcase_add_test(tc, test_retry_refuses_a_waiting_job_and_a_sealed_dead_job);

@@ -7,7 +7,9 @@
  * plus heft:{Q}:sealed, delayed and retrying ones heft:{Q}:delayed (by due
  * time), dead ones heft:{Q}:dead (newest first).  A source is read a page
  * at a time (up to PAGE ids), then the page's job hashes in one pipeline;
- * rows are kept until --limit.  Where rows are filtered out (--type, or
+ * rows are kept until --limit, after leaving out the first --offset that
+ * match (to page on from where a listing stopped).  Where rows are
+ * filtered out (--type, or
  * delayed and retrying sharing one set) at most SCAN_MAX ids of a source
  * are looked at.  Succeeded and failed jobs are not indexed: only their
  * hashes exist, so they cannot be listed without a scan.
@@ -33,6 +35,7 @@ enum source { SRC_WAITING, SRC_ACTIVE, SRC_SEALED, SRC_DELAYED, SRC_DEAD };
 struct lister {
     const char *queue, *state, *type;   /* state NULL: every indexed state */
     long long limit, now_ms;
+    long long offset, skipped;          /* matching jobs to leave out; left out so far */
     json_t *rows;
     int more;                           /* stopped at the limit or the bound */
 };
@@ -221,9 +224,12 @@ static int add_rows(struct ctl *c, struct lister *l, enum source s, const struct
         if ((rc = ctl_replies(c, &h, 1)) != CTL_OK)
             return rc;
         st = s == SRC_WAITING ? "waiting" : s == SRC_ACTIVE || s == SRC_SEALED ? "active" : hf(h, 0);
-        if (hf(h, 0) && wanted(l, s, st) && (!l->type || (hf(h, 1) && !strcmp(hf(h, 1), l->type))) &&
-            json_array_size(l->rows) < (size_t)l->limit)
-            json_array_append_new(l->rows, make_row(l, p->id[i], st, p->worker[i], h));
+        if (hf(h, 0) && wanted(l, s, st) && (!l->type || (hf(h, 1) && !strcmp(hf(h, 1), l->type)))) {
+            if (l->skipped < l->offset)
+                l->skipped++;
+            else if (json_array_size(l->rows) < (size_t)l->limit)
+                json_array_append_new(l->rows, make_row(l, p->id[i], st, p->worker[i], h));
+        }
         freeReplyObject(h);
     }
     return CTL_OK;
@@ -284,7 +290,8 @@ static int list_source(struct ctl *c, struct lister *l, enum source s, const cha
     if (s == SRC_ACTIVE)
         snprintf(from, sizeof from, "-");
     while (rc == CTL_OK && !l->more && json_array_size(l->rows) < (size_t)l->limit) {
-        count = filtered ? PAGE : (size_t)l->limit - json_array_size(l->rows);
+        count = filtered ? PAGE : (size_t)(l->limit + l->offset - l->skipped) -
+                                  json_array_size(l->rows);
         if ((rc = ctl_page_read(c, kind_of(s), key, from, count < PAGE ? count : PAGE, &p)) != CTL_OK)
             break;
         rc = add_rows(c, l, s, &p);
@@ -387,13 +394,15 @@ static int print_human(struct ctl *c, const struct lister *l)
     rc = out_table_print(&t, stdout, c->color) < 0 ? CTL_USAGE : CTL_OK;
     out_table_free(&t);
     if (rc == CTL_OK && l->more)
-        printf("(the first %zu; more may match: --limit N)\n", json_array_size(l->rows));
+        printf("(jobs %lld to %lld; more may match: --offset %lld)\n", l->offset + 1,
+               l->offset + (long long)json_array_size(l->rows),
+               l->offset + (long long)json_array_size(l->rows));
     return rc;
 }
 
 /* ---- the command ---- */
 
-enum { OPT_STATE = 256, OPT_TYPE, OPT_LIMIT };
+enum { OPT_STATE = 256, OPT_TYPE, OPT_LIMIT, OPT_OFFSET };
 
 static const char *const listable[] = { "waiting", "active", "delayed", "retrying", "dead" };
 #define NLISTABLE (sizeof listable / sizeof listable[0])
@@ -411,6 +420,12 @@ static int jobs_opt(void *state, int opt, const char *arg)
         if (ctl_parse_ll(arg, 1, SCAN_MAX, &l->limit) == 0)
             return 0;
         fprintf(stderr, "heftctl jobs: --limit: a number from 1 to %d, not \"%s\"\n", SCAN_MAX, arg);
+        return -1;
+    }
+    if (opt == OPT_OFFSET) {
+        if (ctl_parse_ll(arg, 0, SCAN_MAX, &l->offset) == 0)
+            return 0;
+        fprintf(stderr, "heftctl jobs: --offset: a number from 0 to %d, not \"%s\"\n", SCAN_MAX, arg);
         return -1;
     }
     if (opt != OPT_STATE)
@@ -433,6 +448,7 @@ static const struct option jobs_options[] = {
     { "state", required_argument, NULL, OPT_STATE },
     { "type", required_argument, NULL, OPT_TYPE },
     { "limit", required_argument, NULL, OPT_LIMIT },
+    { "offset", required_argument, NULL, OPT_OFFSET },
     { NULL, 0, NULL, 0 },
 };
 
@@ -462,7 +478,7 @@ static int list(struct ctl *c, struct lister *l)
 
 int cmd_jobs(struct ctl *c, int argc, char **argv)
 {
-    struct lister l = { NULL, NULL, NULL, DEFAULT_LIMIT, 0, NULL, 0 };
+    struct lister l = { .limit = DEFAULT_LIMIT };
     struct ctl_flags f = { jobs_options, "", jobs_opt, &l };
     int at, rc;
 
@@ -477,9 +493,10 @@ int cmd_jobs(struct ctl *c, int argc, char **argv)
         return CTL_USAGE;
     if ((rc = list(c, &l)) == CTL_OK) {
         if (c->json)
-            rc = out_json(json_pack("{s:s, s:o, s:o, s:I, s:O, s:b}", "queue", l.queue,
+            rc = out_json(json_pack("{s:s, s:o, s:o, s:I, s:I, s:O, s:b}", "queue", l.queue,
                                     "state", out_json_str(l.state), "type", out_json_str(l.type),
-                                    "time_ms", (json_int_t)l.now_ms, "jobs", l.rows, "more", l.more))
+                                    "time_ms", (json_int_t)l.now_ms, "offset", (json_int_t)l.offset,
+                                    "jobs", l.rows, "more", l.more))
                  < 0 ? CTL_USAGE : CTL_OK;
         else
             rc = print_human(c, &l);

@@ -526,12 +526,13 @@ static int record_all(struct heft_daemon *d, struct pacer *p, const sigset_t *si
     return 0;
 }
 
-/* The metrics table is sized by the queues: it starts afresh (Prometheus
- * takes a counter going back to 0 as a restart). */
+/* The metrics table is sized by the queues: the new one takes over the
+ * counts of the queues both configurations have. */
 static void swap_config(struct heft_daemon *d, struct heft_config *cfg,
                         struct heft_states *states, struct heft_queue *queues,
                         struct heft_metrics *metrics)
 {
+    heft_metrics_carry(metrics, cfg, d->metrics, d->cfg);
     free_queues(d->queues, d->nqueues);
     free_config(d->cfg, d->states);
     heft_metrics_destroy(d->metrics);

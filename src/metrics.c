@@ -75,6 +75,31 @@ void heft_metrics_destroy(struct heft_metrics *m)
     free(m);
 }
 
+/* Only the queues both configurations have keep their counters; the
+ * types are the built-in ones, the same in both. */
+void heft_metrics_carry(struct heft_metrics *to, const struct heft_config *to_cfg,
+                        const struct heft_metrics *from, const struct heft_config *from_cfg)
+{
+    size_t q, f, t, k;
+
+    if (!to || !from || to->ntypes != from->ntypes)
+        return;
+    for (t = 0; t < to->ntypes; t++) {
+        for (k = 0; k <= HEFT_METRICS_NBUCKETS; k++)
+            atomic_store(&to->durations[t].bucket[k], atomic_load(&from->durations[t].bucket[k]));
+        atomic_store(&to->durations[t].sum_us, atomic_load(&from->durations[t].sum_us));
+    }
+    for (q = 0; q < to->nqueues; q++)
+        for (f = 0; f < from->nqueues; f++) {
+            if (strcmp(to_cfg->queues[q].name, from_cfg->queues[f].name))
+                continue;
+            for (t = 0; t < to->ntypes; t++)
+                for (k = 0; k < HEFT_NCOUNTS; k++)
+                    atomic_store(&to->counts[q * to->ntypes + t].n[k],
+                                 atomic_load(&from->counts[f * from->ntypes + t].n[k]));
+        }
+}
+
 /* ---- counting, on the worker threads ---- */
 
 /* The slot of the job's handler; a job without one (a type heftd does not

@@ -79,6 +79,12 @@ struct heft_link;
 struct heft_metrics *heft_metrics_create(const struct heft_config *cfg);
 void heft_metrics_destroy(struct heft_metrics *m);
 
+/* A reload: to (the new configuration's table) starts from from's job
+ * counters and duration histograms, so that to Prometheus a reload is not
+ * a restart.  Only while no worker thread and no scrape runs. */
+void heft_metrics_carry(struct heft_metrics *to, const struct heft_config *to_cfg,
+                        const struct heft_metrics *from, const struct heft_config *from_cfg);
+
 /* A worker thread's job ended (any outcome but released). */
 void heft_metrics_job_done(struct heft_metrics *m, const struct heft_job *job);
 

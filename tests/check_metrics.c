@@ -15,6 +15,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <netinet/in.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -353,6 +354,47 @@ START_TEST(test_metrics_counters_and_histogram_move_with_echo_jobs_done)
 }
 END_TEST
 
+static int has_mail_queue(const char *page)
+{
+    return sample(page, "heft_jobs_processed_total{queue=\"mail\",type=\"echo\"}") == 0;
+}
+
+static int three_done(const char *page)
+{
+    return echo_sample(page, "heft_jobs_processed_total") == 3;
+}
+
+START_TEST(test_metrics_counters_go_on_across_a_reload)
+{
+    /* A reload is not a reset to Prometheus: the queues both
+     * configurations have keep their counts, a new queue starts at 0. */
+    int port = free_port();
+    const char *config = h_write_file(&H, "reload.yaml", yaml_with_metrics(port, NULL));
+    char *page;
+
+    config = strdup(config);
+    h_heftd_start(&H, NULL, "-c", config, NULL);
+    h_enqueue(&H, "one", "echo", "{}", NULL);
+    h_enqueue(&H, "two", "echo", "{}", NULL);
+    ck_assert_int_eq(h_wait_state(&H, "two", "succeeded", 10000), 0);
+    ck_assert_int_eq(h_wait_state(&H, "one", "succeeded", 10000), 0);
+    h_write_file(&H, "reload.yaml", yaml_with_metrics(port, "queues: [default, mail]\n"));
+    kill(H.heftd_pid, SIGHUP);
+    ck_assert_int_eq(h_wait_log(&H, "reloaded:", 10000), 0);
+    page = scrape_until(port, has_mail_queue, 5000);
+    ck_assert(has_mail_queue(page));
+    ck_assert(echo_sample(page, "heft_jobs_processed_total") == 2);
+    ck_assert(sample(page, "heft_job_duration_seconds_count{type=\"echo\"}") == 2);
+    free(page);
+    h_enqueue(&H, "three", "echo", "{}", NULL);
+    page = scrape_until(port, three_done, 10000);
+    ck_assert(three_done(page));
+    ck_assert(sample(page, "heft_job_duration_seconds_count{type=\"echo\"}") == 3);
+    free(page);
+    free((char *)config);
+}
+END_TEST
+
 #define PAUSED_JOBS 7
 
 #define WAITING "heft_queue_depth{queue=\"default\",state=\"waiting\"}"
@@ -564,6 +606,7 @@ static Suite *metrics_suite(void)
 
     tcase_add_test(scrape, test_metrics_page_has_help_and_type_for_every_metric_in_the_docs);
     tcase_add_test(scrape, test_metrics_counters_and_histogram_move_with_echo_jobs_done);
+    tcase_add_test(scrape, test_metrics_counters_go_on_across_a_reload);
     tcase_add_test(scrape, test_metrics_queue_depth_counts_the_waiting_jobs_of_a_paused_queue);
     tcase_add_test(scrape, test_metrics_other_paths_are_404_and_other_methods_405);
     tcase_add_test(scrape, test_metrics_listen_on_ipv6_loopback_in_brackets);

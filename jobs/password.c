@@ -44,6 +44,13 @@ static void pw_fini(void *state)
     free(state);
 }
 
+/* The thread's argon2id memory goes back to the system while it idles. */
+static void pw_thread_idle(const void *state)
+{
+    (void)state;
+    pw_argon2_release_thread();
+}
+
 /* The payload's password (borrowed from it, never copied). */
 static int password_of(heft_job *job, const json_t *p, const char *const *fields,
                        const unsigned char **pwd, size_t *len, struct hash_err *err)
@@ -145,6 +152,7 @@ const struct heft_handler heft_password_hash_handler = {
     .init = pw_init,
     .fini = pw_fini,
     .flags = HEFT_HANDLER_SEAL_PAYLOAD,
+    .thread_idle = pw_thread_idle,
 };
 
 const struct heft_handler heft_password_verify_handler = {
@@ -154,4 +162,5 @@ const struct heft_handler heft_password_verify_handler = {
     .init = pw_init,
     .fini = pw_fini,
     .flags = HEFT_HANDLER_SEAL_PAYLOAD,
+    .thread_idle = pw_thread_idle,
 };

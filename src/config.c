@@ -786,6 +786,7 @@ static const struct field top_fields[] = {
     CFG_INT("shutdown_grace_ms", F_LLONG, shutdown_grace_ms, 0, 3600000),
     CFG_INT("heartbeat_ms", F_LLONG, heartbeat_ms, 100, 60000),
     CFG_INT("poll_ms", F_LLONG, poll_ms, 10, 10000),
+    CFG_INT("idle_release_ms", F_LLONG, idle_release_ms, 0, 86400000),
     MAP("limits", limits_fields, NULL),
     MAP("dead", dead_fields, NULL),
     MAP("log", log_fields, NULL),
@@ -1453,6 +1454,7 @@ int heft_config_defaults(struct heft_config *cfg)
     cfg->shutdown_grace_ms = 25000;
     cfg->heartbeat_ms = 2000;
     cfg->poll_ms = 100;
+    cfg->idle_release_ms = 10000;
     cfg->max_payload_bytes = 1048576;
     cfg->dead_max_jobs = 10000;
     cfg->dead_max_age = 604800;

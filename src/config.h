@@ -86,6 +86,7 @@ struct heft_config {
     long long shutdown_grace_ms;/* default 25000 */
     long long heartbeat_ms;     /* default 2000 */
     long long poll_ms;          /* delayed-job promotion tick, default 100 */
+    long long idle_release_ms;  /* a worker idle this long frees per-thread memory; 0 never, default 10000 */
 
     /* limits: */
     size_t max_payload_bytes;   /* default 1 MiB */

@@ -404,8 +404,12 @@ struct threads {
 static int start_threads(struct heft_daemon *d, struct threads *t)
 {
     size_t cap = (size_t)d->cfg->concurrency * d->cfg->prefetch;
+    struct heft_pool_calls calls = {
+        heft_worker_run, d->cfg->idle_release_ms ? heft_worker_idle : NULL,
+        d->cfg->idle_release_ms, d,
+    };
 
-    d->pool = heft_pool_create(d->cfg->concurrency, cap, WORKER_STACK, heft_worker_run, d);
+    d->pool = heft_pool_create(d->cfg->concurrency, cap, WORKER_STACK, &calls);
     if (!d->pool)
         return -1;
     heft_daemon_set_state(d, HEFT_RUNNING);

@@ -46,8 +46,7 @@ struct heft_pool {
     int stopping;
     unsigned nthreads;
     struct worker *workers;
-    heft_pool_run_fn run;
-    void *arg;
+    struct heft_pool_calls calls;
 };
 
 static void q_push(struct jobq *q, struct heft_job *job)
@@ -83,6 +82,26 @@ static void q_free(struct jobq *q)
         heft_job_destroy(job);
 }
 
+/* The next job, or NULL when stopping; called and returns with mu held.
+ * A worker that has had no job for idle_ms calls idle once, unlocked. */
+static struct heft_job *wait_for_job(struct heft_pool *p)
+{
+    struct timespec until = heft_deadline_after(p->calls.idle_ms);
+    int idle_due = p->calls.idle != NULL;
+
+    while (!p->stopping && !p->ready.len) {
+        if (!idle_due) {
+            pthread_cond_wait(&p->work, &p->mu);
+        } else if (pthread_cond_timedwait(&p->work, &p->mu, &until) == ETIMEDOUT) {
+            idle_due = 0;
+            pthread_mutex_unlock(&p->mu);
+            p->calls.idle(p->calls.arg);
+            pthread_mutex_lock(&p->mu);
+        }
+    }
+    return p->stopping ? NULL : q_pop(&p->ready);
+}
+
 static void *worker_main(void *opaque)
 {
     struct worker *w = opaque;
@@ -93,16 +112,11 @@ static void *worker_main(void *opaque)
     sigfillset(&all);
     pthread_sigmask(SIG_BLOCK, &all, NULL);
     pthread_mutex_lock(&p->mu);
-    for (;;) {
-        while (!p->stopping && !p->ready.len)
-            pthread_cond_wait(&p->work, &p->mu);
-        if (p->stopping)
-            break;
-        job = q_pop(&p->ready);
+    while ((job = wait_for_job(p))) {
         w->job = job;
         p->running++;
         pthread_mutex_unlock(&p->mu);
-        p->run(job, p->arg);
+        p->calls.run(job, p->calls.arg);
         pthread_mutex_lock(&p->mu);
         w->job = NULL;
         p->running--;
@@ -145,7 +159,7 @@ static int start_workers(struct heft_pool *p, size_t stack_size)
 }
 
 struct heft_pool *heft_pool_create(unsigned nthreads, size_t capacity, size_t stack_size,
-                                   heft_pool_run_fn run, void *arg)
+                                   const struct heft_pool_calls *calls)
 {
     struct heft_pool *p = calloc(1, sizeof *p);
 
@@ -153,8 +167,7 @@ struct heft_pool *heft_pool_create(unsigned nthreads, size_t capacity, size_t st
         return NULL;
     p->nthreads = nthreads;
     p->capacity = capacity < nthreads ? nthreads : capacity;
-    p->run = run;
-    p->arg = arg;
+    p->calls = *calls;
     p->workers = calloc(nthreads, sizeof *p->workers);
     if (!p->workers || init_sync(p) < 0) {
         free(p->workers);

@@ -24,12 +24,23 @@
 struct heft_pool;
 
 typedef void (*heft_pool_run_fn)(struct heft_job *job, void *arg);
+typedef void (*heft_pool_idle_fn)(void *arg);
 typedef void (*heft_pool_visit_fn)(struct heft_job *job, void *arg);
+
+/* What the workers call, with arg: run for every job, and idle (optional)
+ * once when a worker has had no job for idle_ms, on that worker's thread,
+ * outside the pool's lock (then it waits for work without a deadline). */
+struct heft_pool_calls {
+    heft_pool_run_fn run;
+    heft_pool_idle_fn idle;
+    long long idle_ms;
+    void *arg;
+};
 
 /* Start nthreads workers with stack_size bytes of stack each. NULL on
  * failure (logged). */
 struct heft_pool *heft_pool_create(unsigned nthreads, size_t capacity, size_t stack_size,
-                                   heft_pool_run_fn run, void *arg);
+                                   const struct heft_pool_calls *calls);
 /* Stop and join the workers (after they finished what they run) and free
  * the pool with any jobs still in it.  Workers stuck in a handler that
  * never returns are left behind (the process is exiting). */

@@ -151,3 +151,13 @@ void heft_worker_run(struct heft_job *job, void *arg)
         build_reply(job);
     count_and_log(job, d);
 }
+
+void heft_worker_idle(void *arg)
+{
+    struct heft_daemon *d = arg;
+    const struct heft_handler *h;
+
+    for (size_t i = 0; (h = heft_builtin_handlers[i]); i++)
+        if (h->thread_idle)
+            h->thread_idle(heft_handler_state(d->states, h));
+}

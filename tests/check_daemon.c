@@ -801,6 +801,63 @@ START_TEST(test_daemon_job_deleted_while_running_stays_deleted)
 }
 END_TEST
 
+/* ---- per-thread memory ---- */
+
+/* heftd's resident memory (VmRSS), in KiB. */
+static long rss_kib(void)
+{
+    char path[64], line[128];
+    long kib = -1;
+    FILE *f;
+
+    snprintf(path, sizeof path, "/proc/%d/status", (int)H.heftd_pid);
+    ck_assert_ptr_nonnull(f = fopen(path, "r"));
+    while (fgets(line, sizeof line, f))
+        if (sscanf(line, "VmRSS: %ld kB", &kib) == 1)
+            break;
+    fclose(f);
+    return kib;
+}
+
+/* Waits up to ms for heftd's RSS to go under kib: 0, or -1. */
+static int rss_falls_under(long kib, long long ms)
+{
+    long long until = h_mono_ms() + ms;
+
+    while (rss_kib() >= kib)
+        if (h_mono_ms() >= until)
+            return -1;
+        else
+            h_sleep_ms(50);
+    return 0;
+}
+
+#define ARGON2_64M "concurrency: 1\njobs:\n  types:\n    password.hash:\n" \
+    "      argon2id: {memory_kib: 65536, iterations: 2, parallelism: 1}\n"
+
+START_TEST(test_daemon_idle_worker_gives_back_argon2s_memory)
+{
+    /* A worker thread keeps argon2id's 64 MiB between jobs (no page
+     * faults for the next hash), and gives it back once it has run no job
+     * for idle_release_ms. */
+    h_heftd_start(&H, ARGON2_64M "idle_release_ms: 1500\n", NULL);
+    h_enqueue(&H, "pw", "password.hash", "{\"password\":\"hunter2\"}", NULL);
+    ck_assert_int_eq(h_wait_state(&H, "pw", "succeeded", 10000), 0);
+    ck_assert_msg(rss_kib() > 65536, "RSS %ld KiB right after the hash", rss_kib());
+    ck_assert_msg(rss_falls_under(40000, 10000) == 0, "RSS still %ld KiB", rss_kib());
+}
+END_TEST
+
+START_TEST(test_daemon_idle_release_ms_0_keeps_argon2s_memory)
+{
+    h_heftd_start(&H, ARGON2_64M "idle_release_ms: 0\n", NULL);
+    h_enqueue(&H, "pw", "password.hash", "{\"password\":\"hunter2\"}", NULL);
+    ck_assert_int_eq(h_wait_state(&H, "pw", "succeeded", 10000), 0);
+    h_sleep_ms(1500);
+    ck_assert_msg(rss_kib() > 65536, "RSS %ld KiB", rss_kib());
+}
+END_TEST
+
 static Suite *daemon_suite(void)
 {
     Suite *s = suite_create("daemon");
@@ -829,6 +886,8 @@ static Suite *daemon_suite(void)
     tcase_add_test(life, test_daemon_sigterm_after_grace_releases_unfinished_jobs);
     tcase_add_test(life, test_daemon_refuses_evicting_redis);
     tcase_add_test(life, test_daemon_authenticates_as_an_acl_user);
+    tcase_add_test(life, test_daemon_idle_worker_gives_back_argon2s_memory);
+    tcase_add_test(life, test_daemon_idle_release_ms_0_keeps_argon2s_memory);
     tcase_add_test(life, test_daemon_check_config_rejects_bad_file_with_file_line_and_key);
     tcase_add_test(life, test_daemon_check_config_runs_handler_inits_that_name_file_line_and_key);
 

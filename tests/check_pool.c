@@ -26,6 +26,7 @@ struct ctl {
     atomic_int gate;        /* 1: "block" jobs may finish */
     atomic_int started;     /* run calls so far */
     atomic_int finished;    /* run calls that returned */
+    atomic_int idled;       /* idle calls so far */
 };
 
 static struct ctl ctl;
@@ -61,11 +62,20 @@ static void setup(void)
     atomic_store(&ctl.gate, 0);
     atomic_store(&ctl.started, 0);
     atomic_store(&ctl.finished, 0);
+    atomic_store(&ctl.idled, 0);
+}
+
+static void idle(void *arg)
+{
+    struct ctl *c = arg;
+
+    atomic_fetch_add(&c->idled, 1);
 }
 
 static struct heft_pool *make_pool(unsigned nthreads, size_t capacity)
 {
-    struct heft_pool *p = heft_pool_create(nthreads, capacity, 0, run_job, &ctl);
+    struct heft_pool_calls calls = { run_job, NULL, 0, &ctl };
+    struct heft_pool *p = heft_pool_create(nthreads, capacity, 0, &calls);
 
     ck_assert_ptr_nonnull(p);
     return p;
@@ -194,6 +204,27 @@ START_TEST(test_pool_complete_sends_a_job_straight_to_done)
     ck_assert_int_eq(job->started, 0);
     ck_assert_int_eq(atomic_load(&ctl.started), 0);
     record(p, done, 1);
+    heft_pool_destroy(p);
+}
+END_TEST
+
+START_TEST(test_pool_an_idle_worker_calls_idle_once_until_its_next_job)
+{
+    /* heftd gives back per-thread memory there (idle_release_ms). */
+    struct heft_pool_calls calls = { run_job, idle, 50, &ctl };
+    struct heft_pool *p = heft_pool_create(2, 4, 0, &calls);
+    struct heft_job *done[1];
+
+    ck_assert_ptr_nonnull(p);
+    ck_assert_int_eq(wait_count(&ctl.idled, 2), 0);
+    sleep_ms(200);
+    ck_assert_int_eq(atomic_load(&ctl.idled), 2);      /* each worker once */
+    heft_pool_submit(p, make_job("quick", 0));
+    ck_assert_uint_eq(take(p, done, 1), 1);
+    record(p, done, 1);
+    ck_assert_int_eq(wait_count(&ctl.idled, 3), 0);    /* the one that ran, again */
+    sleep_ms(200);
+    ck_assert_int_eq(atomic_load(&ctl.idled), 3);
     heft_pool_destroy(p);
 }
 END_TEST
@@ -575,6 +606,7 @@ static TCase *flow_tcase(void)
     tcase_add_test(tc, test_pool_returns_every_job_exactly_once_with_several_threads);
     tcase_add_test(tc, test_pool_take_done_times_out_empty_handed);
     tcase_add_test(tc, test_pool_complete_sends_a_job_straight_to_done);
+    tcase_add_test(tc, test_pool_an_idle_worker_calls_idle_once_until_its_next_job);
     tcase_add_test(tc, test_pool_threads_and_running_report_the_pool_state);
     tcase_add_test(tc, test_pool_visit_sees_ready_running_and_done_jobs);
     tcase_add_test(tc, test_pool_visit_of_an_empty_pool_sees_nothing);

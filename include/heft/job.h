@@ -102,6 +102,13 @@ struct heft_handler {
     /* Optional: frees what init built; called after the last job of the type. */
     void (*fini)(void *state);
     unsigned flags;              /* enum heft_handler_flag bits */
+    /* Optional.  Called on a worker thread that has run no job (of any
+     * type) for the config's idle_release_ms, once until its next job, with
+     * the type's state: give back what the handler keeps for this thread
+     * between jobs (a large buffer made on the thread's first job of the
+     * type, say), to be made again by its next one.  Never called while a
+     * job runs on the thread. */
+    void (*thread_idle)(const void *state);
 };
 
 /* ---- inputs (borrowed) ---- */

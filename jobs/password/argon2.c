@@ -137,6 +137,19 @@ uint8_t *pw_huge_map(size_t bytes, size_t *cap)
     return a;
 }
 
+void pw_argon2_release_thread(void)
+{
+    struct arena *a;
+
+    pthread_once(&arena_once, arena_key_create);
+    a = pthread_getspecific(arena_key);
+    if (a && a->mem) {
+        munmap(a->mem, a->cap);         /* wiped after its last use */
+        a->mem = NULL;
+        a->cap = 0;
+    }
+}
+
 static int arena_alloc(uint8_t **memory, size_t bytes)
 {
     struct arena *a;

@@ -101,6 +101,9 @@ int pw_parse(const char *hash, struct pw_params *p, struct hash_err *err);
 /* Starts libsodium and picks the engine of AUTO, once per process (else
  * done by the first hash). */
 void pw_argon2_prepare(void);
+/* Unmaps this thread's argon2 memory (kept between hashes); the next hash
+ * maps it again. */
+void pw_argon2_release_thread(void);
 int pw_argon2_hash(const struct pw_params *p, const unsigned char *pwd, size_t len, char *out,
                    struct hash_err *err);
 int pw_argon2_verify(const struct pw_params *p, const unsigned char *pwd, size_t len,

@@ -166,17 +166,17 @@ static int opt_sodium(const struct run *r, uint8_t *out, size_t cap)
 
 static int opt_sodium_lent(const struct run *r, uint8_t *out, size_t cap)
 {
-    size_t bytes = (size_t)r->m_kib * 1024, lent;
+    /* What libsodium maps for m KiB and one lane: a multiple of 4 blocks. */
+    size_t bytes = (size_t)(r->m_kib - r->m_kib % 4) * 1024;
     uint8_t *mem;
-    int rc;
+    int rc, took;
 
-    if (buf_alloc_thp(&mem, bytes) != ARGON2_OK)
+    if (buf_alloc_thp(&mem, bytes) != ARGON2_OK || pw_lend_open(mem, bytes) < 0)
         return -1;
-    pw_lend_open(mem, bytes);
     rc = opt_sodium(r, out, cap);
-    lent = pw_lend_close();
-    explicit_bzero(mem, lent);  /* as heft does */
-    return rc == 0 && lent ? 0 : -1;
+    took = pw_lend_close();
+    explicit_bzero(mem, bytes);         /* as heft does */
+    return rc == 0 && took ? 0 : -1;
 }
 
 static int opt_gcrypt(const struct run *r, uint8_t *out, size_t cap)

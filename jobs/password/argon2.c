@@ -32,6 +32,7 @@
 #include <openssl/rand.h>
 #include <pthread.h>
 #include <sodium.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -55,6 +56,7 @@ struct arena {
 static pthread_key_t arena_key;
 static pthread_once_t arena_once = PTHREAD_ONCE_INIT;
 static int sodium_ok;
+static int lend_ok;
 static int sodium_fast;
 
 static void arena_free(void *p)
@@ -79,22 +81,34 @@ int pw_thp_always(void)
     return strstr(buf, "[always]") != NULL;
 }
 
+/* The memory libsodium 1.0.18 maps for m KiB and one lane: at least 8
+ * blocks of 1 KiB, a multiple of 4 (its sync points).  0 when m KiB do not
+ * fit in a size_t. */
+static size_t sodium_memory(long long m)
+{
+    if (m < 8)
+        m = 8;
+    if ((unsigned long long)m > SIZE_MAX / 1024)
+        return 0;
+    return (size_t)(m - m % 4) * 1024;
+}
+
 /* Whether libsodium's argon2 takes lent memory: one hash with its least
  * memory (8 KiB) on a loan of a buffer of this stack. */
 static int lend_probe(void)
 {
-    _Alignas(64) uint8_t mem[8192];
+    _Alignas(64) uint8_t mem[8192];   /* as a mapping would be, for its SIMD code */
     static const unsigned char salt[crypto_pwhash_argon2id_SALTBYTES];
     unsigned char key[crypto_pwhash_argon2id_BYTES_MIN];
-    size_t lent;
-    int rc;
+    int rc, took;
 
-    pw_lend_open(mem, sizeof mem);
+    if (pw_lend_open(mem, sodium_memory(8)) < 0)
+        return 0;
     rc = crypto_pwhash_argon2id(key, sizeof key, "", 0, salt, 1, sizeof mem,
                                 crypto_pwhash_ALG_ARGON2ID13);
-    lent = pw_lend_close();
+    took = pw_lend_close();
     explicit_bzero(mem, sizeof mem);
-    return rc == 0 && lent > 0;
+    return rc == 0 && took;
 }
 
 static void arena_key_create(void)
@@ -102,7 +116,8 @@ static void arena_key_create(void)
     if (pthread_key_create(&arena_key, arena_free) != 0)
         abort();        /* only when the process is out of keys at start */
     sodium_ok = sodium_init() >= 0;
-    sodium_fast = sodium_ok && (lend_probe() || pw_thp_always());
+    lend_ok = sodium_ok && lend_probe();
+    sodium_fast = lend_ok || (sodium_ok && pw_thp_always());
 }
 
 void pw_argon2_prepare(void)
@@ -113,7 +128,7 @@ void pw_argon2_prepare(void)
 int pw_lend_works(void)
 {
     pthread_once(&arena_once, arena_key_create);
-    return sodium_ok && lend_probe();
+    return lend_ok;
 }
 
 uint8_t *pw_huge_map(size_t bytes, size_t *cap)
@@ -222,29 +237,30 @@ enum pw_argon2_engine pw_argon2_pick(const struct pw_params *p, size_t saltlen, 
     return fast && sodium_can(p, saltlen, keylen) ? PW_ENGINE_LIBSODIUM : PW_ENGINE_LIBARGON2;
 }
 
-/* libsodium's key, on this thread's arena when it can be lent (else on
- * the memory libsodium maps itself: slower, the same key). */
+/* libsodium's key, on this thread's arena lent to it (else on the memory
+ * libsodium maps itself: slower, the same key). */
 static int sodium_key(const struct pw_params *p, const unsigned char *pwd, size_t len,
                       const unsigned char *salt, unsigned char *key, size_t keylen)
 {
-    size_t bytes = (size_t)p->v[PW_ARGON2_M] * 1024, lent;
+    size_t want = sodium_memory(p->v[PW_ARGON2_M]);
     uint8_t *mem = NULL;
-    int rc, error;
+    int rc, error, lent = 0;
 
-    if (arena_alloc(&mem, bytes) == ARGON2_OK)
-        pw_lend_open(mem, bytes);
-    errno = 0;      /* EINVAL for parameters, else its mmap's error */
+    if (!want)
+        return ARGON2_MEMORY_ALLOCATION_ERROR;
+    if (arena_alloc(&mem, want) == ARGON2_OK)
+        lent = pw_lend_open(mem, want) == 0;
+    errno = 0;
     rc = crypto_pwhash_argon2id(key, keylen, (const char *)pwd, len, salt,
-                                (unsigned long long)p->v[PW_ARGON2_T], bytes,
-                                crypto_pwhash_ALG_ARGON2ID13);
+                                (unsigned long long)p->v[PW_ARGON2_T],
+                                (size_t)p->v[PW_ARGON2_M] * 1024, crypto_pwhash_ALG_ARGON2ID13);
     error = errno;
-    /* libsodium does not wipe its memory (the kernel zeroed a fresh
-     * mapping before it was used again); a lent one is wiped here. */
-    lent = pw_lend_close();
-    if (lent)
-        explicit_bzero(mem, lent);
-    if (rc != 0)
-        return error == EINVAL ? ARGON2_INCORRECT_PARAMETER : ARGON2_MEMORY_ALLOCATION_ERROR;
+    /* libsodium does not wipe its memory: lend.c wipes its own mapping, and
+     * the lent one is wiped here. */
+    if (lent && pw_lend_close())
+        explicit_bzero(mem, want);
+    if (rc != 0)    /* its mmap failing is ENOMEM; EINVAL, EFBIG: parameters */
+        return error == ENOMEM ? ARGON2_MEMORY_ALLOCATION_ERROR : ARGON2_INCORRECT_PARAMETER;
     return ARGON2_OK;
 }
 

@@ -9,108 +9,179 @@
  * pages of 4 KiB, and faulting them in, then missing the TLB on every
  * block read, costs more than the hashing (bench/README.md).
  *
- * So heftd defines mmap and munmap itself; the dynamic linker binds
+ * So heftd defines mmap, mmap64 and munmap itself; the dynamic linker binds
  * libsodium's calls to the executable's definitions before libc's.  They
  * hand every call on to the next definition (libc's, or a sanitizer's),
  * except on a thread that has opened a loan and until it closes it: there
- * the first private anonymous read-write mapping that fits the loan gets
- * the lent memory (the thread's reused arena, on huge pages), and the
- * munmap of that memory does nothing.  No other thread and no other call
- * sees a difference.  Whether libsodium's mapping really was lent is
- * checked once at start (pw_lend_works), so a libsodium that maps its
- * memory another way is only slower, never wrong.
+ * a mapping that libsodium itself asks for (the caller's code is in a
+ * library named libsodium), of exactly the lent length, private, anonymous
+ * and read-write, gets the lent memory, and libsodium's munmap of it does
+ * nothing.  Anything else, an allocator's mmap inside the hash included,
+ * gets its own mapping.  libsodium only reads and writes the memory (no
+ * mremap, mprotect or madvise of it).  Whether a loan is taken is checked
+ * once at start (argon2.c), so a libsodium that maps its memory another way
+ * is only slower, never wrong.
+ *
+ * Where no loan is taken, libsodium's own mapping of that length is wiped
+ * before it is unmapped: 1.0.18 does not wipe it.
+ *
+ * A sanitizer linked statically into heftd (clang's default) has its mmap
+ * interceptor replaced by these: it then does not see mappings, which it
+ * only uses for reports.
  */
 #define _GNU_SOURCE
-/* With 64-bit file offsets asked for (hiredis's pkg-config flags do),
- * sys/mman.h would rename the mmap defined below to mmap64, and the mmap
- * libsodium calls would stay libc's. */
+/* This file must define the mmap libsodium calls, not mmap64 under
+ * another name as sys/mman.h makes it with 64-bit file offsets (which
+ * hiredis's pkg-config flags ask for, and 64-bit time_t with them).  It
+ * shares no structure with the rest of heftd. */
+#undef _TIME_BITS
 #undef _FILE_OFFSET_BITS
 #include <dlfcn.h>
 #include <stdatomic.h>
+#include <stdint.h>
+#include <string.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
-#include "password.h"
+#include "lend.h"
 
-/* One thread's loan: mem (cap bytes) while open, and how much of it the
- * mapping that took it asked for (0 while nothing has). */
+/* One thread's loan: mem while open (len bytes lent), and whether a
+ * mapping took it. */
 struct loan {
     uint8_t *mem;
-    size_t cap, lent;
-    int open;
+    size_t len;
+    int taken;
 };
 
 static __thread struct loan loan;
 /* How many of this thread's loans a mapping took. */
 static __thread unsigned long taken;
+/* Set while this thread looks up libc's definitions: a mapping made by
+ * dlsym itself then goes straight to the kernel. */
+static __thread int resolving;
 
 typedef void *mmap_fn(void *, size_t, int, int, int, off_t);
 typedef void *mmap64_fn(void *, size_t, int, int, int, off64_t);
 typedef int munmap_fn(void *, size_t);
 
-/* libc's definitions (or the next interposer's), looked up on first use:
- * a library's constructor may map memory before any code of heftd runs.
- * Every thread finds the same pointer, so a race only looks it up twice. */
+/* libc's definitions (or the next interposer's), looked up once; NULL
+ * until then, and in a static link, which has none: then the kernel. */
 static _Atomic(mmap_fn *) next_mmap;
 static _Atomic(mmap64_fn *) next_mmap64;
 static _Atomic(munmap_fn *) next_munmap;
+static atomic_int looked_up;
 
-/* NEXT(ptr, name): the next definition of name, looked up once into ptr. */
-#define NEXT(fn, name) ({                                                   \
-    __typeof__(atomic_load(&(fn))) f_ = atomic_load_explicit(&(fn), memory_order_relaxed); \
-    if (!f_) {                                                              \
-        f_ = (__typeof__(f_))dlsym(RTLD_NEXT, name);                        \
-        atomic_store_explicit(&(fn), f_, memory_order_relaxed);             \
-    }                                                                       \
-    f_;                                                                     \
-})
-
-/* The lent memory if this mapping takes the open loan, else NULL. */
-static void *take_loan(void *addr, size_t len, int prot, int flags, int fd)
+static void look_up(void)
 {
-    if (!loan.open || loan.lent || addr || len > loan.cap || fd != -1 ||
+    if (atomic_load(&looked_up) || resolving)
+        return;
+    resolving = 1;
+    atomic_store(&next_mmap, (mmap_fn *)dlsym(RTLD_NEXT, "mmap"));
+    atomic_store(&next_mmap64, (mmap64_fn *)dlsym(RTLD_NEXT, "mmap64"));
+    atomic_store(&next_munmap, (munmap_fn *)dlsym(RTLD_NEXT, "munmap"));
+    atomic_store(&looked_up, 1);
+    resolving = 0;
+}
+
+/* Before main, while heftd runs one thread. */
+__attribute__((constructor)) static void look_up_early(void)
+{
+    look_up();
+}
+
+static void *kernel_mmap(void *addr, size_t len, int prot, int flags, int fd, int64_t off)
+{
+#ifdef SYS_mmap2
+    return (void *)syscall(SYS_mmap2, addr, len, prot, flags, fd, (long)(off / 4096));
+#else
+    return (void *)syscall(SYS_mmap, addr, len, prot, flags, fd, (long)off);
+#endif
+}
+
+/* Whether code at addr is libsodium's. */
+static int in_libsodium(const void *addr)
+{
+    Dl_info info;
+
+    return dladdr(addr, &info) && info.dli_fname && strstr(info.dli_fname, "libsodium");
+}
+
+/* The lent memory if this mapping, asked for from code at caller, takes
+ * the open loan; else NULL. */
+static void *take_loan(const void *caller, void *addr, size_t len, int prot, int flags, int fd)
+{
+    const int may = MAP_POPULATE | MAP_NORESERVE;
+
+    if (!loan.mem || loan.taken || addr || len != loan.len || fd != -1 ||
         prot != (PROT_READ | PROT_WRITE) ||
-        (flags & (MAP_ANONYMOUS | MAP_PRIVATE | MAP_FIXED | MAP_SHARED)) !=
-            (MAP_ANONYMOUS | MAP_PRIVATE))
+        (flags & ~may) != (MAP_PRIVATE | MAP_ANONYMOUS) || !in_libsodium(caller))
         return NULL;
-    loan.lent = len;
+    loan.taken = 1;
     taken++;
     return loan.mem;
+}
+
+/* A mapping asked for from code at caller: the loan, else the next
+ * definition's (mmap64's when is64), else the kernel's. */
+static void *map(const void *caller, void *addr, size_t len, int prot, int flags, int fd,
+                 int64_t off, int is64)
+{
+    void *lent = take_loan(caller, addr, len, prot, flags, fd);
+    mmap64_fn *next64;
+    mmap_fn *next;
+
+    if (lent)
+        return lent;
+    look_up();
+    if (is64 && (next64 = atomic_load(&next_mmap64)))
+        return next64(addr, len, prot, flags, fd, (off64_t)off);
+    if (!is64 && (next = atomic_load(&next_mmap)))
+        return next(addr, len, prot, flags, fd, (off_t)off);
+    return kernel_mmap(addr, len, prot, flags, fd, off);
 }
 
 /* Both names: a library built for 64-bit file offsets on a 32-bit system
  * calls mmap64 (on 64-bit ones they are the same function). */
 void *mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off)
 {
-    void *lent = take_loan(addr, len, prot, flags, fd);
-
-    return lent ? lent : NEXT(next_mmap, "mmap")(addr, len, prot, flags, fd, off);
+    return map(__builtin_return_address(0), addr, len, prot, flags, fd, off, 0);
 }
 
 void *mmap64(void *addr, size_t len, int prot, int flags, int fd, off64_t off)
 {
-    void *lent = take_loan(addr, len, prot, flags, fd);
-
-    return lent ? lent : NEXT(next_mmap64, "mmap64")(addr, len, prot, flags, fd, off);
+    return map(__builtin_return_address(0), addr, len, prot, flags, fd, off, 1);
 }
 
 int munmap(void *addr, size_t len)
 {
-    if (loan.open && loan.lent && addr == loan.mem)
+    munmap_fn *next;
+
+    if (loan.mem && loan.taken && addr == loan.mem)
         return 0;
-    return NEXT(next_munmap, "munmap")(addr, len);
+    /* Not lent: libsodium's own memory of a hash that should have been;
+     * wiped, not left to the kernel to zero whenever it reuses it. */
+    if (loan.mem && !loan.taken && len == loan.len && in_libsodium(__builtin_return_address(0)))
+        explicit_bzero(addr, len);
+    look_up();
+    next = atomic_load(&next_munmap);
+    return next ? next(addr, len) : (int)syscall(SYS_munmap, addr, len);
 }
 
-void pw_lend_open(uint8_t *mem, size_t cap)
+int pw_lend_open(uint8_t *mem, size_t len)
 {
-    loan = (struct loan){ .mem = mem, .cap = cap, .open = 1 };
+    if (loan.mem)
+        return -1;
+    loan = (struct loan){ .mem = mem, .len = len };
+    return 0;
 }
 
-size_t pw_lend_close(void)
+int pw_lend_close(void)
 {
-    size_t lent = loan.lent;
+    int took = loan.taken;
 
     loan = (struct loan){ 0 };
-    return lent;
+    return took;
 }
 
 unsigned long pw_lend_taken(void)

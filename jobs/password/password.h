@@ -18,6 +18,7 @@
 #include <stdint.h>
 
 #include "../hash/hash.h"
+#include "lend.h"
 
 enum pw_alg { PW_ARGON2ID, PW_BCRYPT, PW_SCRYPT, PW_PBKDF2, PW_NALGS };
 
@@ -115,22 +116,11 @@ int pw_argon2_verify(const struct pw_params *p, const unsigned char *pwd, size_t
 enum pw_argon2_engine pw_argon2_pick(const struct pw_params *p, size_t saltlen, size_t keylen,
                                      int fast);
 int pw_thp_always(void);
-/* Whether libsodium's argon2 hashes on memory lent to it (lend.c): it
- * does when it maps its memory with mmap and this process's mmap is
- * lend.c's. */
+/* Whether libsodium's argon2 took the memory lent to it (lend.c) in the
+ * check heftd makes once at start: it does when libsodium maps its memory
+ * with mmap and this process's mmap is lend.c's. */
 int pw_lend_works(void);
 
-/* ---- lend.c ---- */
-
-/* Lends mem (cap bytes, 64-byte aligned) to the first private anonymous
- * read-write mmap this thread makes that fits, until pw_lend_close; the
- * munmap of it then does nothing.  One loan per thread at a time. */
-void pw_lend_open(uint8_t *mem, size_t cap);
-/* Ends the loan: the length the mapping that took the memory asked for,
- * or 0 if none did.  The caller wipes what was lent. */
-size_t pw_lend_close(void);
-/* How many loans of this thread a mapping took (tests, benchmarks). */
-unsigned long pw_lend_taken(void);
 /* bytes of fresh memory (munmap it with *cap), rounded up to whole 2 MiB
  * huge pages, starting on one and advised MADV_HUGEPAGE, so that all of it
  * can be huge pages: each worker thread's argon2 memory; NULL when mmap

@@ -109,7 +109,8 @@ void *heft_acker_main(void *daemon);
 void *heft_maint_main(void *daemon);
 /* The pool's per-job function (worker.c). */
 void heft_worker_run(struct heft_job *job, void *daemon);
-/* A worker thread idle for idle_release_ms: every handler's thread_idle. */
+/* On each worker thread once heftd has taken no job for idle_release_ms:
+ * every handler's thread_idle. */
 void heft_worker_idle(void *daemon);
 
 /* Create the consumer group on every stream of every queue (idempotent). */

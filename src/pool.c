@@ -31,6 +31,7 @@ struct worker {
     pthread_t tid;
     int started;
     struct heft_job *job;     /* running now, or NULL */
+    long long idled_at;       /* the pool's `taken` when it last called idle; -1: never */
 };
 
 struct heft_pool {
@@ -47,6 +48,9 @@ struct heft_pool {
     unsigned nthreads;
     struct worker *workers;
     struct heft_pool_calls calls;
+    long long taken;          /* jobs workers have taken */
+    long long last_take_ms;   /* CLOCK_MONOTONIC of the last (or of the start) */
+    unsigned idling;          /* workers inside calls.idle */
 };
 
 static void q_push(struct jobq *q, struct heft_job *job)
@@ -82,24 +86,48 @@ static void q_free(struct jobq *q)
         heft_job_destroy(job);
 }
 
-/* The next job, or NULL when stopping; called and returns with mu held.
- * A worker that has had no job for idle_ms calls idle once, unlocked. */
-static struct heft_job *wait_for_job(struct heft_pool *p)
+/* calls.idle on worker w, unlocked; destroy waits for it when it cannot
+ * join the workers. */
+static void call_idle(struct heft_pool *p, struct worker *w)
 {
-    struct timespec until = heft_deadline_after(p->calls.idle_ms);
-    int idle_due = p->calls.idle != NULL;
+    w->idled_at = p->taken;
+    p->idling++;
+    pthread_mutex_unlock(&p->mu);
+    p->calls.idle(p->calls.arg);
+    pthread_mutex_lock(&p->mu);
+    if (--p->idling == 0 && p->stopping)
+        pthread_cond_broadcast(&p->done_cv);
+}
+
+/* The next job, or NULL when stopping; called and returns with mu held.
+ * Once the whole pool has taken no job for idle_ms, each worker calls idle
+ * once, and again only after the pool has taken another job: under a light
+ * but steady load, jobs go round all the workers and none of them idles.
+ * A worker that idled looks again every idle_ms, so that jobs taken by the
+ * others meanwhile need not wake it. */
+static struct heft_job *wait_for_job(struct heft_pool *p, struct worker *w)
+{
+    struct heft_job *job;
+    struct timespec until;
+    long long left;
 
     while (!p->stopping && !p->ready.len) {
-        if (!idle_due) {
+        left = p->last_take_ms + p->calls.idle_ms - heft_mono_ms();
+        if (!p->calls.idle) {
             pthread_cond_wait(&p->work, &p->mu);
-        } else if (pthread_cond_timedwait(&p->work, &p->mu, &until) == ETIMEDOUT) {
-            idle_due = 0;
-            pthread_mutex_unlock(&p->mu);
-            p->calls.idle(p->calls.arg);
-            pthread_mutex_lock(&p->mu);
+        } else if (left > 0 || w->idled_at == p->taken) {
+            until = heft_deadline_after(left > 0 ? left : p->calls.idle_ms);
+            pthread_cond_timedwait(&p->work, &p->mu, &until);
+        } else {
+            call_idle(p, w);
         }
     }
-    return p->stopping ? NULL : q_pop(&p->ready);
+    if (p->stopping)
+        return NULL;
+    job = q_pop(&p->ready);
+    p->taken++;
+    p->last_take_ms = heft_mono_ms();
+    return job;
 }
 
 static void *worker_main(void *opaque)
@@ -112,7 +140,7 @@ static void *worker_main(void *opaque)
     sigfillset(&all);
     pthread_sigmask(SIG_BLOCK, &all, NULL);
     pthread_mutex_lock(&p->mu);
-    while ((job = wait_for_job(p))) {
+    while ((job = wait_for_job(p, w))) {
         w->job = job;
         p->running++;
         pthread_mutex_unlock(&p->mu);
@@ -146,8 +174,10 @@ static int start_workers(struct heft_pool *p, size_t stack_size)
     pthread_attr_init(&attr);
     if (stack_size)
         pthread_attr_setstacksize(&attr, stack_size);
+    p->last_take_ms = heft_mono_ms();
     for (i = 0; i < p->nthreads && rc == 0; i++) {
         p->workers[i].pool = p;
+        p->workers[i].idled_at = -1;
         rc = pthread_create(&p->workers[i].tid, &attr, worker_main, &p->workers[i]);
         if (rc != 0)
             log_error("pthread_create() failed for worker %u: %s", i, strerror(rc));
@@ -194,6 +224,9 @@ void heft_pool_destroy(struct heft_pool *p)
     pthread_cond_broadcast(&p->work);
     pthread_cond_broadcast(&p->space);
     pthread_cond_broadcast(&p->done_cv);
+    /* Without the join below, an idle call would outlive what it uses. */
+    while (busy && p->idling)
+        pthread_cond_wait(&p->done_cv, &p->mu);
     pthread_mutex_unlock(&p->mu);
     if (busy) {
         /* A handler ignored cancellation: its thread still uses the pool,

@@ -28,8 +28,9 @@ typedef void (*heft_pool_idle_fn)(void *arg);
 typedef void (*heft_pool_visit_fn)(struct heft_job *job, void *arg);
 
 /* What the workers call, with arg: run for every job, and idle (optional)
- * once when a worker has had no job for idle_ms, on that worker's thread,
- * outside the pool's lock (then it waits for work without a deadline). */
+ * once on each worker's thread when the whole pool has taken no job for
+ * idle_ms, outside the pool's lock; again only after the pool has taken
+ * another job. */
 struct heft_pool_calls {
     heft_pool_run_fn run;
     heft_pool_idle_fn idle;

@@ -769,8 +769,18 @@ START_TEST(test_jobs_pages_on_from_where_a_listing_stopped_with_offset)
     j = JOBS("--state", "waiting", "--offset", "3");
     ck_assert_int_eq(json_array_size(json_object_get(j, "jobs")), 0);
     json_decref(j);
+    ck_assert_int_eq(CTL("jobs", "default", "--state", "waiting", "--offset", "3"), 0);
+    out_has("No waiting jobs in queue default after the first 3.");
+    /* With a filter, the offset counts the jobs that match it. */
+    ck_assert_int_eq(CTL("jobs", "default", "--state", "waiting", "--type", "echo", "--limit", "1",
+                         "--offset", "1"), 0);
+    out_has("w1");
+    out_has("(jobs 2 to 2; more may match: --offset 2)");
+    ck_assert_int_eq(CTL("jobs", "default", "--state", "waiting", "--type", "echo",
+                         "--offset", "2"), 0);
+    out_has("No waiting jobs in queue default of type echo after the first 2.");
     ck_assert_int_eq(CTL("jobs", "default", "--offset", "-1"), 1);
-    err_has("--offset: a number from 0 to 10000");
+    err_has("--offset: a number from 0 to 1000000");
 }
 END_TEST
 

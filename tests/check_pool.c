@@ -208,23 +208,54 @@ START_TEST(test_pool_complete_sends_a_job_straight_to_done)
 }
 END_TEST
 
-START_TEST(test_pool_an_idle_worker_calls_idle_once_until_its_next_job)
+/* A pool of n workers with idle calls after idle_ms, once each has made
+ * the idle call of its start. */
+static struct heft_pool *idle_pool(unsigned n, long long idle_ms)
 {
-    /* heftd gives back per-thread memory there (idle_release_ms). */
-    struct heft_pool_calls calls = { run_job, idle, 50, &ctl };
-    struct heft_pool *p = heft_pool_create(2, 4, 0, &calls);
-    struct heft_job *done[1];
+    struct heft_pool_calls calls = { run_job, idle, idle_ms, &ctl };
+    struct heft_pool *p = heft_pool_create(n, n, 0, &calls);
 
     ck_assert_ptr_nonnull(p);
-    ck_assert_int_eq(wait_count(&ctl.idled, 2), 0);
-    sleep_ms(200);
-    ck_assert_int_eq(atomic_load(&ctl.idled), 2);      /* each worker once */
-    heft_pool_submit(p, make_job("quick", 0));
+    ck_assert_int_eq(wait_count(&ctl.idled, (int)n), 0);
+    return p;
+}
+
+/* One quick job through p, waited for and recorded. */
+static void one_job(struct heft_pool *p, int seq)
+{
+    struct heft_job *done[1];
+
+    heft_pool_submit(p, make_job("quick", seq));
     ck_assert_uint_eq(take(p, done, 1), 1);
     record(p, done, 1);
-    ck_assert_int_eq(wait_count(&ctl.idled, 3), 0);    /* the one that ran, again */
+}
+
+START_TEST(test_pool_workers_call_idle_once_when_the_pool_has_had_no_job_for_idle_ms)
+{
+    /* heftd gives back per-thread memory there (idle_release_ms). */
+    struct heft_pool *p = idle_pool(2, 50);
+
     sleep_ms(200);
-    ck_assert_int_eq(atomic_load(&ctl.idled), 3);
+    ck_assert_int_eq(atomic_load(&ctl.idled), 2);      /* each worker once */
+    one_job(p, 0);
+    ck_assert_int_eq(wait_count(&ctl.idled, 4), 0);    /* each again, after a job */
+    sleep_ms(200);
+    ck_assert_int_eq(atomic_load(&ctl.idled), 4);
+    heft_pool_destroy(p);
+}
+END_TEST
+
+START_TEST(test_pool_workers_do_not_idle_while_jobs_keep_coming)
+{
+    /* One job every 20 ms, idle_ms 200: no worker idles, though with the
+     * jobs going round 16 workers each may wait 320 ms for one of its own. */
+    struct heft_pool *p = idle_pool(16, 200);
+
+    for (int i = 0; i < 40; i++) {
+        one_job(p, i);
+        sleep_ms(20);
+    }
+    ck_assert_int_eq(atomic_load(&ctl.idled), 16);
     heft_pool_destroy(p);
 }
 END_TEST
@@ -606,7 +637,8 @@ static TCase *flow_tcase(void)
     tcase_add_test(tc, test_pool_returns_every_job_exactly_once_with_several_threads);
     tcase_add_test(tc, test_pool_take_done_times_out_empty_handed);
     tcase_add_test(tc, test_pool_complete_sends_a_job_straight_to_done);
-    tcase_add_test(tc, test_pool_an_idle_worker_calls_idle_once_until_its_next_job);
+    tcase_add_test(tc, test_pool_workers_call_idle_once_when_the_pool_has_had_no_job_for_idle_ms);
+    tcase_add_test(tc, test_pool_workers_do_not_idle_while_jobs_keep_coming);
     tcase_add_test(tc, test_pool_threads_and_running_report_the_pool_state);
     tcase_add_test(tc, test_pool_visit_sees_ready_running_and_done_jobs);
     tcase_add_test(tc, test_pool_visit_of_an_empty_pool_sees_nothing);

@@ -102,12 +102,18 @@ struct heft_handler {
     /* Optional: frees what init built; called after the last job of the type. */
     void (*fini)(void *state);
     unsigned flags;              /* enum heft_handler_flag bits */
-    /* Optional.  Called on a worker thread that has run no job (of any
-     * type) for the config's idle_release_ms, once until its next job, with
-     * the type's state: give back what the handler keeps for this thread
-     * between jobs (a large buffer made on the thread's first job of the
-     * type, say), to be made again by its next one.  Never called while a
-     * job runs on the thread. */
+    /* Optional.  Called on every worker thread once heftd has taken no
+     * job (of any type) for the config's idle_release_ms, and again only
+     * after it has taken another; never when idle_release_ms is 0.  It is
+     * for giving back what the handler keeps for this thread between jobs
+     * (a large buffer made on the thread's first job of the type, say), to
+     * be made again by its next one.
+     * - It runs on threads that may never have run a job of the type.
+     * - No job runs on the calling thread meanwhile, but other threads'
+     *   jobs and hooks may run: touch only this thread's data.
+     * - state is what init set (NULL without init).
+     * - It is not called when a thread ends: free per-thread data with a
+     *   thread-specific destructor too (pthread_key_create). */
     void (*thread_idle)(const void *state);
 };
 

@@ -9,10 +9,11 @@
  * at a time (up to PAGE ids), then the page's job hashes in one pipeline;
  * rows are kept until --limit, after leaving out the first --offset that
  * match (to page on from where a listing stopped).  Where rows are
- * filtered out (--type, or
- * delayed and retrying sharing one set) at most SCAN_MAX ids of a source
- * are looked at.  Succeeded and failed jobs are not indexed: only their
- * hashes exist, so they cannot be listed without a scan.
+ * filtered out (--type, or delayed and retrying sharing one set) at most
+ * SCAN_MAX ids of a source are looked at beyond --offset, so that a page
+ * costs about the same wherever it starts.  Succeeded and failed jobs are
+ * not indexed: only their hashes exist, so they cannot be listed without
+ * a scan.
  */
 #include "autoconfig.h"
 
@@ -25,6 +26,7 @@
 
 #define PAGE CTL_PAGE_MAX
 #define SCAN_MAX 10000
+#define OFFSET_MAX 1000000
 #define DEFAULT_LIMIT 50
 #define NBANDS 3
 
@@ -36,6 +38,7 @@ struct lister {
     const char *queue, *state, *type;   /* state NULL: every indexed state */
     long long limit, now_ms;
     long long offset, skipped;          /* matching jobs to leave out; left out so far */
+    int bounded;                        /* stopped at the SCAN_MAX bound */
     json_t *rows;
     int more;                           /* stopped at the limit or the bound */
 };
@@ -296,8 +299,8 @@ static int list_source(struct ctl *c, struct lister *l, enum source s, const cha
             break;
         rc = add_rows(c, l, s, &p);
         scanned += p.n;
-        if (!p.last && filtered && scanned >= SCAN_MAX)
-            l->more = 1;           /* the bound: say so rather than read on */
+        if (!p.last && filtered && scanned >= SCAN_MAX + (size_t)l->offset)
+            l->more = l->bounded = 1;  /* the bound: say so rather than read on */
         snprintf(from, sizeof from, "%s", p.next);
         last = p.last;
         ctl_page_free(&p);
@@ -364,6 +367,28 @@ static void add_note(struct out_table *t, const struct lister *l, json_t *row)
 
 static const char *const heads[] = { "ID", "TYPE", "STATE", "ATTEMPT", "AGE", "ERROR", "NOTE" };
 
+/* The line under the table: where the next page starts, if there may be
+ * one, and whether the listing stopped at the bound of ids looked at. */
+static void print_more(const struct lister *l)
+{
+    long long next = l->offset + (long long)json_array_size(l->rows);
+
+    if (!l->more)
+        return;
+    if (!json_array_size(l->rows)) {
+        printf("(stopped after looking at %lld jobs: narrow it with --state or --type)\n",
+               SCAN_MAX + l->offset);
+        return;
+    }
+    printf("(jobs %lld to %lld", l->offset + 1, next);
+    if (l->bounded)
+        printf(" of the first %lld looked at", SCAN_MAX + l->offset);
+    if (next <= OFFSET_MAX)
+        printf("; more may match: --offset %lld)\n", next);
+    else
+        printf("; more may match)\n");
+}
+
 static int print_human(struct ctl *c, const struct lister *l)
 {
     struct out_table t;
@@ -373,9 +398,13 @@ static int print_human(struct ctl *c, const struct lister *l)
     int rc;
 
     if (!json_array_size(l->rows)) {
-        printf("No %s jobs in queue %s%s%s.\n",
+        printf("No %s jobs in queue %s%s%s",
                l->state ? l->state : "active, waiting, scheduled or dead", l->queue,
                l->type ? " of type " : "", l->type ? l->type : "");
+        if (l->offset)
+            printf(" after the first %lld", l->offset);
+        printf(".\n");
+        print_more(l);
         return CTL_OK;
     }
     out_table_init(&t, sizeof heads / sizeof heads[0], heads, "llllrll");
@@ -393,10 +422,8 @@ static int print_human(struct ctl *c, const struct lister *l)
     }
     rc = out_table_print(&t, stdout, c->color) < 0 ? CTL_USAGE : CTL_OK;
     out_table_free(&t);
-    if (rc == CTL_OK && l->more)
-        printf("(jobs %lld to %lld; more may match: --offset %lld)\n", l->offset + 1,
-               l->offset + (long long)json_array_size(l->rows),
-               l->offset + (long long)json_array_size(l->rows));
+    if (rc == CTL_OK)
+        print_more(l);
     return rc;
 }
 
@@ -423,9 +450,9 @@ static int jobs_opt(void *state, int opt, const char *arg)
         return -1;
     }
     if (opt == OPT_OFFSET) {
-        if (ctl_parse_ll(arg, 0, SCAN_MAX, &l->offset) == 0)
+        if (ctl_parse_ll(arg, 0, OFFSET_MAX, &l->offset) == 0)
             return 0;
-        fprintf(stderr, "heftctl jobs: --offset: a number from 0 to %d, not \"%s\"\n", SCAN_MAX, arg);
+        fprintf(stderr, "heftctl jobs: --offset: a number from 0 to %d, not \"%s\"\n", OFFSET_MAX, arg);
         return -1;
     }
     if (opt != OPT_STATE)

@@ -64,7 +64,8 @@ static const struct command commands[] = {
       "  --type T          only jobs of type T (looks at 10000 jobs a state at most)\n"
       "  --limit N         at most N jobs (default 50, at most 10000)\n"
       "  --offset N        leave out the first N jobs that match: the next page\n"
-      "                    after a listing that stopped at its limit (at most 10000)\n" },
+      "                    after a listing that stopped at its limit (at most\n"
+      "                    1000000)\n" },
     { "retry", cmd_retry, "retry ID... | --dead QUEUE",
       "run dead or failed jobs again",
       "A dead or failed job goes back to waiting with its payload, attempts\n"

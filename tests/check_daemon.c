@@ -806,16 +806,16 @@ END_TEST
 /* A line of heftd's /proc status in KiB ("VmRSS", "VmHWM": the peak). */
 static long status_kib(const char *field)
 {
-    char path[64], line[128], fmt[32];
+    char path[64], line[128];
+    size_t n = strlen(field);
     long kib = -1;
     FILE *f;
 
     snprintf(path, sizeof path, "/proc/%d/status", (int)H.heftd_pid);
-    snprintf(fmt, sizeof fmt, "%s: %%ld kB", field);
     ck_assert_ptr_nonnull(f = fopen(path, "r"));
-    while (fgets(line, sizeof line, f))
-        if (sscanf(line, fmt, &kib) == 1)
-            break;
+    while (kib < 0 && fgets(line, sizeof line, f))
+        if (!strncmp(line, field, n) && line[n] == ':')
+            kib = strtol(line + n + 1, NULL, 10);
     fclose(f);
     return kib;
 }

@@ -112,10 +112,12 @@ static struct heft_job *wait_for_job(struct heft_pool *p, struct worker *w)
     long long left;
 
     while (!p->stopping && !p->ready.len) {
-        left = p->last_take_ms + p->calls.idle_ms - heft_mono_ms();
         if (!p->calls.idle) {
             pthread_cond_wait(&p->work, &p->mu);
-        } else if (left > 0 || w->idled_at == p->taken) {
+            continue;
+        }
+        left = p->last_take_ms + p->calls.idle_ms - heft_mono_ms();
+        if (left > 0 || w->idled_at == p->taken) {
             until = heft_deadline_after(left > 0 ? left : p->calls.idle_ms);
             pthread_cond_timedwait(&p->work, &p->mu, &until);
         } else {
@@ -126,7 +128,8 @@ static struct heft_job *wait_for_job(struct heft_pool *p, struct worker *w)
         return NULL;
     job = q_pop(&p->ready);
     p->taken++;
-    p->last_take_ms = heft_mono_ms();
+    if (p->calls.idle)      /* the clock only where it is read */
+        p->last_take_ms = heft_mono_ms();
     return job;
 }
 

@@ -59,13 +59,19 @@ static int sodium_ok;
 static int lend_ok;
 static int sodium_fast;
 
-static void arena_free(void *p)
+/* Gives the arena's memory back (it was wiped after its last use). */
+static void arena_unmap(struct arena *a)
 {
-    struct arena *a = p;
-
     if (a->mem)
         munmap(a->mem, a->cap);
-    free(a);
+    a->mem = NULL;
+    a->cap = 0;
+}
+
+static void arena_free(void *p)
+{
+    arena_unmap(p);
+    free(p);
 }
 
 int pw_thp_always(void)
@@ -157,12 +163,8 @@ void pw_argon2_release_thread(void)
     struct arena *a;
 
     pthread_once(&arena_once, arena_key_create);
-    a = pthread_getspecific(arena_key);
-    if (a && a->mem) {
-        munmap(a->mem, a->cap);         /* wiped after its last use */
-        a->mem = NULL;
-        a->cap = 0;
-    }
+    if ((a = pthread_getspecific(arena_key)))
+        arena_unmap(a);
 }
 
 static int arena_alloc(uint8_t **memory, size_t bytes)
@@ -179,9 +181,7 @@ static int arena_alloc(uint8_t **memory, size_t bytes)
         }
     }
     if (a->cap < bytes) {
-        if (a->mem)
-            munmap(a->mem, a->cap);     /* wiped after its last use */
-        a->cap = 0;
+        arena_unmap(a);
         a->mem = pw_huge_map(bytes, &a->cap);
         if (!a->mem)
             return ARGON2_MEMORY_ALLOCATION_ERROR;

@@ -434,6 +434,17 @@ enum { OPT_STATE = 256, OPT_TYPE, OPT_LIMIT, OPT_OFFSET };
 static const char *const listable[] = { "waiting", "active", "delayed", "retrying", "dead" };
 #define NLISTABLE (sizeof listable / sizeof listable[0])
 
+/* A whole-number flag from min to max into *out: 0, or -1 said. */
+static int number_opt(const char *flag, const char *arg, long long min, long long max,
+                      long long *out)
+{
+    if (ctl_parse_ll(arg, min, max, out) == 0)
+        return 0;
+    fprintf(stderr, "heftctl jobs: %s: a number from %lld to %lld, not \"%s\"\n", flag, min, max,
+            arg);
+    return -1;
+}
+
 static int jobs_opt(void *state, int opt, const char *arg)
 {
     struct lister *l = state;
@@ -443,18 +454,10 @@ static int jobs_opt(void *state, int opt, const char *arg)
         l->type = arg;
         return 0;
     }
-    if (opt == OPT_LIMIT) {
-        if (ctl_parse_ll(arg, 1, SCAN_MAX, &l->limit) == 0)
-            return 0;
-        fprintf(stderr, "heftctl jobs: --limit: a number from 1 to %d, not \"%s\"\n", SCAN_MAX, arg);
-        return -1;
-    }
-    if (opt == OPT_OFFSET) {
-        if (ctl_parse_ll(arg, 0, OFFSET_MAX, &l->offset) == 0)
-            return 0;
-        fprintf(stderr, "heftctl jobs: --offset: a number from 0 to %d, not \"%s\"\n", OFFSET_MAX, arg);
-        return -1;
-    }
+    if (opt == OPT_LIMIT)
+        return number_opt("--limit", arg, 1, SCAN_MAX, &l->limit);
+    if (opt == OPT_OFFSET)
+        return number_opt("--offset", arg, 0, OFFSET_MAX, &l->offset);
     if (opt != OPT_STATE)
         return -1;
     l->state = arg;
